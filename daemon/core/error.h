@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A human-readable message to go with a negative errno.
+ *
+ * Functions that can fail for a reason a user must understand (a bad name, a
+ * full code table, a corrupt database) take an optional `struct dl_error *`
+ * and fill it in.  The errno stays the machine-readable result; the message
+ * is for logs, D-Bus error texts and lockctl.  A message never holds a PIN. */
+#pragma once
+
+#include "macro.h"
+
+#define DL_ERROR_MAX 256
+
+struct dl_error {
+        int code; /* negative errno, 0 when unset */
+        char message[DL_ERROR_MAX];
+};
+
+/* Fill in `err` (may be NULL) and return `r`, which must be negative. */
+int dl_error_set(struct dl_error *err, int r, const char *fmt, ...) _printf_(3, 4);
+
+/* The message, or strerror(-r) when none was set. */
+const char *dl_error_message(const struct dl_error *err, int r);

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Inside the code store: shared by store.c, code-store.c, verify.c and
+ * audit-log.c, and nothing else. */
+#pragma once
+
+#include "audit-chain.h"
+#include "clock-trust.h"
+#include "code-spec.h"
+#include "db.h"
+#include "hmac.h"
+#include "lockout.h"
+#include "schedule.h"
+#include "store.h"
+
+/* The single row of table `state`. */
+struct dl_state_row {
+        struct dl_clock_trust clock;
+        struct dl_lockout_state lockout;
+        int64_t head_seq;
+        uint8_t head_mac[DL_MAC_SIZE];
+        uint8_t head_tag[DL_MAC_SIZE];
+        int64_t anchor_seq;
+        uint8_t anchor_prev[DL_MAC_SIZE];
+        uint8_t anchor_tag[DL_MAC_SIZE];
+};
+
+struct dl_store {
+        struct dl_db db;
+        struct dl_store_config config;
+        char *time_zone; /* owned copy of config.time_zone */
+        char *dir;
+        const struct dl_clock *clock;
+        struct dl_hmac_key *pin_key;
+        struct dl_hmac_key *audit_key;
+};
+
+/* A write transaction.  Begin loads the state row and feeds the clock to the
+ * high-water mark (logging set-backs); commit writes the state row back, so
+ * the mark, the lockout and the audit head cost one page however many of
+ * them changed. */
+struct dl_txn {
+        struct dl_store *store;
+        struct dl_state_row state;
+        int64_t now;
+        bool trusted;
+        bool durable;
+        bool open;
+};
+
+int dl_txn_begin(struct dl_store *s, bool durable, struct dl_txn *t, struct dl_error *err);
+int dl_txn_commit(struct dl_txn *t, struct dl_error *err);
+void dl_txn_abort(struct dl_txn *t);
+#define _cleanup_txn_ _cleanup_(dl_txn_abort)
+
+int dl_state_load(struct dl_store *s, struct dl_state_row *row, struct dl_error *err);
+
+/* Append an audit entry inside t (updates t->state's head). */
+int dl_txn_log(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id, const char *code_name,
+               const char *details);
+int dl_txn_logf(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id,
+                const char *code_name, const char *fmt, ...) _printf_(6, 7);
+
+/* Format "by <who>" for an actor into buf. */
+const char *dl_actor_describe(const struct dl_actor *a, char *buf, size_t size);
+
+/* Remove codes dead for longer than the configured time, inside t. */
+int dl_codes_remove_dead(struct dl_txn *t, struct dl_error *err);
+/* Delete the oldest audit entries when over the bound (own transaction). */
+int dl_audit_prune(struct dl_store *s, struct dl_error *err);
+/* Will dl_audit_prune() have work to do? */
+bool dl_audit_needs_prune(const struct dl_store *s, const struct dl_state_row *row);
+
+/* Read a code row (columns in the order of DL_CODE_COLUMNS) plus its
+ * windows. */
+#define DL_CODE_COLUMNS                                                                                         \
+        "id, name, kind, enabled, duress, created, valid_from, valid_until, use_limit, use_count, last_used"
+int dl_code_from_row(struct dl_store *s, sqlite3_stmt *st, struct dl_code *c, struct dl_error *err);
+
+/* Wall-clock time of now in the configured zone. */
+int dl_store_wall(struct dl_store *s, int64_t now, struct dl_wall *ret);

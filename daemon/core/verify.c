@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "verify.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "entry-candidates.h"
+#include "macro.h"
+#include "store-private.h"
+
+/* The entry as PIN MACs: one HMAC per candidate, computed before any
+ * database work, so the cost depends on the entry, not on the number of
+ * codes (the lookup is an index probe per candidate). */
+struct entry_macs {
+        size_t n;
+        uint8_t mac[DL_CANDIDATES_MAX][DL_MAC_SIZE];
+};
+
+static void entry_macs_wipe(struct entry_macs *m) {
+        secure_zero(m, sizeof(*m));
+}
+
+static int compute_macs(struct dl_store *s, const char *entry, struct entry_macs *m, struct dl_error *err) {
+        struct dl_candidates cand;
+        size_t n = strlen(entry);
+        int r;
+
+        if (n == 0 || n > DL_ENTRY_MAX_CEILING || !dl_is_digits(entry, n))
+                return dl_error_set(err, -EINVAL, "An entry is 1 to %d digits", DL_ENTRY_MAX_CEILING);
+
+        r = dl_entry_candidates(entry, n, &s->config.pin, s->config.anti_peep, s->config.max_entry_length, &cand);
+        if (r < 0)
+                return dl_error_set(err, r, "Cannot split the entry into candidates");
+
+        m->n = 0;
+        for (size_t i = 0; i < cand.n; i++) {
+                struct dl_hmac_part part = { entry + cand.c[i].offset, cand.c[i].length };
+
+                r = dl_hmac(s->pin_key, &part, 1, m->mac[m->n]);
+                if (r < 0)
+                        return dl_error_set(err, r, "Cannot compute PIN MAC");
+                m->n++;
+        }
+        return 0;
+}
+
+static const char SQL_CODE_BY_MAC[] = "SELECT " DL_CODE_COLUMNS " FROM codes WHERE pin_mac = ?1";
+
+static int lookup(struct dl_store *s, const uint8_t mac[DL_MAC_SIZE], struct dl_code *c, struct dl_error *err) {
+        sqlite3_stmt *st;
+        int r;
+
+        st = dl_db_prepare(&s->db, SQL_CODE_BY_MAC, err);
+        if (!st)
+                return err ? err->code : -EIO;
+        sqlite3_bind_blob(st, 1, mac, DL_MAC_SIZE, SQLITE_STATIC);
+        r = dl_db_step(&s->db, st, err);
+        if (r > 0) {
+                r = dl_code_from_row(s, st, c, err);
+                if (r >= 0)
+                        r = 1;
+        }
+        sqlite3_reset(st);
+        return r;
+}
+
+static void fill_code(struct dl_decision *d, const struct dl_code *c) {
+        d->code_id = c->id;
+        memcpy(d->code_name, c->spec.name, sizeof(d->code_name));
+        d->kind = c->spec.kind;
+}
+
+/* The decision, from the entry's MACs, the time and the lockout state.
+ * *durable: must the outcome be fsync'd before the door opens?  (Single-use
+ * and use-limited grants, and every refusal, so a power cut cannot undo a
+ * use or a counted failure.) */
+static int decide(struct dl_store *s, const struct entry_macs *m, int64_t now, bool trusted,
+                  const struct dl_lockout_state *lockout, struct dl_decision *d, bool *durable,
+                  struct dl_error *err) {
+        bool matched = false;
+        int r;
+
+        *d = (struct dl_decision){ .reason = DL_REASON_UNKNOWN_CODE, .clock_trusted = trusted };
+        *durable = true;
+
+        if (dl_lockout_active(lockout, now)) {
+                d->reason = DL_REASON_LOCKED_OUT;
+                d->lockout_until = lockout->lockout_until;
+                return 0;
+        }
+
+        for (size_t i = 0; i < m->n; i++) {
+                struct dl_code c;
+                struct dl_wall wall = {};
+                enum dl_reason reason;
+
+                r = lookup(s, m->mac[i], &c, err);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+
+                if (c.spec.n_windows > 0) {
+                        r = dl_store_wall(s, now, &wall);
+                        if (r < 0)
+                                return dl_error_set(err, r, "Cannot convert the time to local time");
+                }
+                reason = dl_access_evaluate(&c, now, &wall, trusted);
+                if (reason == DL_REASON_NONE) {
+                        fill_code(d, &c);
+                        d->granted = true;
+                        d->reason = DL_REASON_NONE;
+                        d->duress = c.spec.duress;
+                        *durable = c.spec.use_limit > 0;
+                        return 0;
+                }
+                /* With anti-peep several codes may match; a later one may
+                 * still open.  Report the first refusal otherwise. */
+                if (!matched) {
+                        fill_code(d, &c);
+                        d->reason = reason;
+                        matched = true;
+                }
+        }
+        return 0;
+}
+
+static const char SQL_CODE_USED[] = "UPDATE codes SET use_count = use_count + 1, last_used = ?2 WHERE id = ?1";
+
+static int apply_grant(struct dl_txn *t, const struct dl_decision *d, enum dl_source source,
+                       struct dl_error *err) {
+        struct dl_store *s = t->store;
+        sqlite3_stmt *st;
+        int r;
+
+        st = dl_db_prepare(&s->db, SQL_CODE_USED, err);
+        if (!st)
+                return err ? err->code : -EIO;
+        sqlite3_bind_int64(st, 1, d->code_id);
+        sqlite3_bind_int64(st, 2, t->now);
+        r = dl_db_step(&s->db, st, err);
+        sqlite3_reset(st);
+        if (r < 0)
+                return r;
+
+        (void)dl_lockout_clear(&t->state.lockout);
+
+        r = dl_txn_logf(t, DL_EVENT_ACCESS_GRANTED, source, d->code_id, d->code_name, "%s code",
+                        dl_code_kind_to_string(d->kind));
+        if (r >= 0 && d->duress)
+                r = dl_txn_log(t, DL_EVENT_ALARM, source, d->code_id, d->code_name, "duress");
+        if (r < 0)
+                return dl_error_set(err, r, "Cannot write audit log");
+        return 0;
+}
+
+static int apply_denial(struct dl_txn *t, struct dl_decision *d, enum dl_source source, struct dl_error *err) {
+        const struct dl_lockout_policy *p = &t->store->config.lockout;
+        struct dl_lockout_state *lo = &t->state.lockout;
+        int r;
+
+        if (d->reason == DL_REASON_LOCKED_OUT) {
+                /* Refused unheard: does not count, does not extend. */
+                r = dl_txn_log(t, DL_EVENT_ACCESS_DENIED, source, 0, NULL, dl_reason_to_string(d->reason));
+                if (r < 0)
+                        return dl_error_set(err, r, "Cannot write audit log");
+                return 0;
+        }
+
+        /* Every refusal counts, even of a real code outside its window:
+         * otherwise the lockout would tell a guesser which PINs exist. */
+        d->lockout_started = dl_lockout_record_failure(p, lo, t->now);
+        d->lockout_until = lo->lockout_until;
+
+        r = dl_txn_logf(t, DL_EVENT_ACCESS_DENIED, source, d->code_id, d->code_id ? d->code_name : NULL,
+                        "%s; %" PRIu32 " consecutive wrong entr%s", dl_reason_to_string(d->reason), lo->failures,
+                        lo->failures == 1 ? "y" : "ies");
+        if (r >= 0 && d->lockout_started)
+                r = dl_txn_logf(t, DL_EVENT_LOCKOUT, source, 0, NULL,
+                                "%" PRIu32 " consecutive wrong entries; keypad locked for %" PRId64 " s",
+                                lo->failures, (lo->lockout_until - t->now) / USEC_PER_SEC);
+        if (r < 0)
+                return dl_error_set(err, r, "Cannot write audit log");
+        return 0;
+}
+
+int dl_store_check(struct dl_store *s, const char *entry, enum dl_source source, struct dl_decision *ret,
+                   struct dl_error *err) {
+        _cleanup_(entry_macs_wipe) struct entry_macs m = {};
+        struct dl_state_row row;
+        int64_t now;
+        bool durable;
+        int r;
+
+        if (!dl_source_to_string(source))
+                return dl_error_set(err, -EINVAL, "Unknown entry source");
+        r = compute_macs(s, entry, &m, err);
+        if (r < 0)
+                return r;
+        r = dl_state_load(s, &row, err);
+        if (r < 0)
+                return r;
+        now = dl_clock_now(s->clock);
+        (void)dl_clock_trust_update(&row.clock, now, dl_clock_synchronized(s->clock));
+        (void)dl_lockout_forget(&row.lockout, now);
+        return decide(s, &m, now, !row.clock.untrusted, &row.lockout, ret, &durable, err);
+}
+
+int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source, struct dl_decision *ret,
+                    struct dl_error *err) {
+        _cleanup_(entry_macs_wipe) struct entry_macs m = {};
+        struct dl_decision d;
+        bool durable = false, need;
+        int r;
+
+        if (!dl_source_to_string(source))
+                return dl_error_set(err, -EINVAL, "Unknown entry source");
+        r = compute_macs(s, entry, &m, err);
+        if (r < 0)
+                return r;
+
+        /* SQLite cannot change synchronous inside a transaction, so guess
+         * the durability from a read first (the common case is right the
+         * first time) and start over with FULL if the guess was low. */
+        {
+                struct dl_state_row row;
+                int64_t now;
+
+                r = dl_state_load(s, &row, err);
+                if (r < 0)
+                        return r;
+                now = dl_clock_now(s->clock);
+                (void)dl_clock_trust_update(&row.clock, now, dl_clock_synchronized(s->clock));
+                (void)dl_lockout_forget(&row.lockout, now);
+                r = decide(s, &m, now, !row.clock.untrusted, &row.lockout, &d, &durable, err);
+                if (r < 0)
+                        return r;
+        }
+
+        for (;;) {
+                _cleanup_txn_ struct dl_txn t = {};
+
+                r = dl_txn_begin(s, durable, &t, err);
+                if (r < 0)
+                        return r;
+                (void)dl_lockout_forget(&t.state.lockout, t.now);
+                r = decide(s, &m, t.now, t.trusted, &t.state.lockout, &d, &need, err);
+                if (r < 0)
+                        return r;
+                if (need && !durable) {
+                        durable = true;
+                        continue; /* the cleanup rolls back */
+                }
+
+                r = d.granted ? apply_grant(&t, &d, source, err) : apply_denial(&t, &d, source, err);
+                if (r < 0)
+                        return r;
+                r = dl_txn_commit(&t, err);
+                if (r < 0)
+                        return r;
+
+                *ret = d;
+                if (dl_audit_needs_prune(s, &t.state))
+                        /* The decision is committed; a failed prune only
+                         * delays pruning to the next entry. */
+                        (void)dl_audit_prune(s, NULL);
+                return 0;
+        }
+}
