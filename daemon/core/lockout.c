@@ -99,3 +99,12 @@ bool dl_lockout_clear(struct dl_lockout_state *s) {
         *s = (struct dl_lockout_state){};
         return changed;
 }
+
+bool dl_lockout_clamp(const struct dl_lockout_policy *p, struct dl_lockout_state *s, int64_t now) {
+        if (!dl_lockout_active(s, now))
+                return false;
+        if (s->lockout_until - now <= p->max_usec)
+                return false;
+        s->lockout_until = now + p->max_usec;
+        return true;
+}

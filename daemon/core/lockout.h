@@ -47,3 +47,7 @@ int64_t dl_lockout_duration(const struct dl_lockout_policy *p, uint32_t n);
 
 /* Success or admin reset: clear everything.  Returns true when it changed. */
 bool dl_lockout_clear(struct dl_lockout_state *s);
+
+/* After the clock was set back, a running lockout could end years from now.
+ * Cap what remains at the policy's maximum.  Returns true when it changed. */
+bool dl_lockout_clamp(const struct dl_lockout_policy *p, struct dl_lockout_state *s, int64_t now);

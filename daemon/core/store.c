@@ -421,12 +421,15 @@ int dl_store_maintain(struct dl_store *s, struct dl_error *err) {
 
 int dl_store_lockout_state(struct dl_store *s, struct dl_lockout_state *ret, struct dl_error *err) {
         struct dl_state_row row;
+        int64_t now;
         int r;
 
         r = dl_state_load(s, &row, err);
         if (r < 0)
                 return r;
-        (void)dl_lockout_forget(&row.lockout, dl_clock_now(s->clock));
+        now = dl_clock_now(s->clock);
+        (void)dl_lockout_forget(&row.lockout, now);
+        (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
         *ret = row.lockout;
         return 0;
 }

@@ -203,6 +203,7 @@ int dl_store_check(struct dl_store *s, const char *entry, enum dl_source source,
         now = dl_clock_now(s->clock);
         (void)dl_clock_trust_update(&row.clock, now, dl_clock_synchronized(s->clock));
         (void)dl_lockout_forget(&row.lockout, now);
+        (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
         return decide(s, &m, now, !row.clock.untrusted, &row.lockout, ret, &durable, err);
 }
 
@@ -232,6 +233,7 @@ int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source
                 now = dl_clock_now(s->clock);
                 (void)dl_clock_trust_update(&row.clock, now, dl_clock_synchronized(s->clock));
                 (void)dl_lockout_forget(&row.lockout, now);
+                (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
                 r = decide(s, &m, now, !row.clock.untrusted, &row.lockout, &d, &durable, err);
                 if (r < 0)
                         return r;
@@ -244,6 +246,7 @@ int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source
                 if (r < 0)
                         return r;
                 (void)dl_lockout_forget(&t.state.lockout, t.now);
+                (void)dl_lockout_clamp(&s->config.lockout, &t.state.lockout, t.now);
                 r = decide(s, &m, t.now, t.trusted, &t.state.lockout, &d, &need, err);
                 if (r < 0)
                         return r;
