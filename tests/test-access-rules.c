@@ -134,7 +134,8 @@ static void test_only_from_or_until(void **state) {
 
 static void test_windows(void **state) {
         struct dl_code c = code_new();
-        const struct dl_window weekend = { DL_DAY_BIT(DL_SATURDAY) | DL_DAY_BIT(DL_SUNDAY), 10 * 60, 14 * 60 };
+        /* Saturday and Sunday, 10:00-14:00. */
+        const struct dl_window weekend = { 0x60, 10 * 60, 14 * 60 };
 
         (void)state;
         set_window(&c, office);
@@ -350,7 +351,7 @@ static void test_reason_strings(void **state) {
         }
         assert_null(dl_reason_to_string(_DL_REASON_MAX));
         assert_null(dl_reason_to_string((enum dl_reason)(_DL_REASON_MAX + 1)));
-        assert_null(dl_reason_to_string((enum dl_reason)-1));
+        assert_null(dl_reason_to_string((enum dl_reason)(-1)));
         assert_null(dl_reason_to_string((enum dl_reason)INT32_MAX));
 }
 
@@ -382,6 +383,7 @@ static void test_time_restricted(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
+                /* dl_access_evaluate */
                 cmocka_unit_test(test_plain_code),
                 cmocka_unit_test(test_disabled),
                 cmocka_unit_test(test_reason_order),
@@ -392,8 +394,10 @@ int main(void) {
                 cmocka_unit_test(test_no_windows_any_time),
                 cmocka_unit_test(test_clock_untrusted),
                 cmocka_unit_test(test_use_limit),
+                /* dl_code_dead_since */
                 cmocka_unit_test(test_dead_since),
                 cmocka_unit_test(test_dead_since_never_used),
+                /* the rest */
                 cmocka_unit_test(test_reason_strings),
                 cmocka_unit_test(test_time_restricted),
         };

@@ -48,8 +48,9 @@ static void test_hmac_known_answer(void **state) {
          * over "123456" =
          * 8ba539f5f932c3fc8a67c2b866e25bbc326637f3c6c88b7b0e2b666e3cb33066 */
         static const uint8_t expected[] = {
-                0x8b, 0xa5, 0x39, 0xf5, 0xf9, 0x32, 0xc3, 0xfc, 0x8a, 0x67, 0xc2, 0xb8, 0x66, 0xe2, 0x5b, 0xbc,
-                0x32, 0x66, 0x37, 0xf3, 0xc6, 0xc8, 0x8b, 0x7b, 0x0e, 0x2b, 0x66, 0x6e, 0x3c, 0xb3, 0x30, 0x66,
+                0x8b, 0xa5, 0x39, 0xf5, 0xf9, 0x32, 0xc3, 0xfc, 0x8a, 0x67, 0xc2,
+                0xb8, 0x66, 0xe2, 0x5b, 0xbc, 0x32, 0x66, 0x37, 0xf3, 0xc6, 0xc8,
+                0x8b, 0x7b, 0x0e, 0x2b, 0x66, 0x6e, 0x3c, 0xb3, 0x30, 0x66,
         };
         _cleanup_(dl_hmac_key_freep) struct dl_hmac_key *k = key_new(0x00);
         const struct dl_hmac_part one[] = { { "123456", 6 } };
@@ -170,8 +171,8 @@ static void test_chain(void **state) {
 }
 
 static void assert_tamper_detected(const struct dl_hmac_key *k, const uint8_t prev[DL_MAC_SIZE],
-                                   const struct dl_audit_entry *sealed, const struct dl_audit_entry *tampered,
-                                   const char *what) {
+                                   const struct dl_audit_entry *sealed,
+                                   const struct dl_audit_entry *tampered, const char *what) {
         if (dl_audit_entry_verify(k, prev, tampered))
                 fail_msg("changing %s was not detected", what);
         /* The original still verifies. */

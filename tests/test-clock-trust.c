@@ -195,7 +195,7 @@ static void test_event_strings(void **state) {
                         assert_string_not_equal(s, dl_clock_event_to_string(events[j]));
         }
         assert_null(dl_clock_event_to_string((enum dl_clock_event)42));
-        assert_null(dl_clock_event_to_string((enum dl_clock_event)-1));
+        assert_null(dl_clock_event_to_string((enum dl_clock_event)(-1)));
 }
 
 int main(void) {

@@ -184,25 +184,37 @@ static sqlite3 *raw_open(struct store_fixture *f) {
         return db;
 }
 
+/* The store holds its database exclusively, as the daemon does; another
+ * connection gets in only while it is closed. */
 void raw_sql(struct store_fixture *f, const char *sql) {
-        sqlite3 *db = raw_open(f);
+        bool was_open = f->store;
+        sqlite3 *db;
         char *msg = NULL;
 
+        store_fixture_close(f);
+        db = raw_open(f);
         if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
                 fail_msg("raw_sql(%s): %s", sql, msg);
         sqlite3_close(db);
+        if (was_open)
+                store_fixture_open(f);
 }
 
 int64_t raw_int(struct store_fixture *f, const char *sql) {
-        sqlite3 *db = raw_open(f);
+        bool was_open = f->store;
+        sqlite3 *db;
         sqlite3_stmt *st;
         int64_t v = 0;
 
+        store_fixture_close(f);
+        db = raw_open(f);
         if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
                 fail_msg("raw_int(%s): %s", sql, sqlite3_errmsg(db));
         if (sqlite3_step(st) == SQLITE_ROW)
                 v = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
         sqlite3_close(db);
+        if (was_open)
+                store_fixture_open(f);
         return v;
 }

@@ -67,7 +67,9 @@ int add_spec(struct store_fixture *f, const struct dl_code_spec *spec, const cha
 int64_t audit_head(struct store_fixture *f);
 
 /* Run SQL on the store's database file through a separate connection
- * (simulating tampering or another process).  Asserts success. */
+ * (simulating tampering or another process).  The store holds the database
+ * exclusively, so these close it first and reopen it after.  Asserts
+ * success. */
 void raw_sql(struct store_fixture *f, const char *sql);
 /* First column of the first row as an integer. */
 int64_t raw_int(struct store_fixture *f, const char *sql);

@@ -508,7 +508,7 @@ static void pin_never_stored_or_logged(void **state) {
 
 static void locked_database_is_a_clear_error(void **state) {
         struct store_fixture *f = *state;
-        struct dl_decision d;
+        struct dl_store *second = NULL;
         struct dl_error err = {};
         sqlite3 *other;
         char *path = fixture_path(f, "doorlockd.db");
@@ -518,9 +518,24 @@ static void locked_database_is_a_clear_error(void **state) {
         f->config.busy_timeout_ms = 50;
         store_fixture_reopen(f);
 
+        /* A second doorlockd on the same state directory is refused. */
+        r = dl_store_open(f->dir, &f->config, &f->clock.clock, &second, &err);
+        assert_int_equal(r, -EBUSY);
+        assert_non_null(strstr(err.message, "locked"));
+        assert_null(second);
+
+        /* So is any other writer, while the store is open. */
+        assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+        sqlite3_busy_timeout(other, 50);
+        assert_int_not_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(other);
+
+        /* And the store cannot open while someone else holds a write lock. */
+        store_fixture_close(f);
         assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
         assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-        r = dl_store_verify(f->store, PIN_A, DL_SOURCE_KEYPAD, &d, &err);
+        memset(&err, 0, sizeof(err));
+        r = dl_store_open(f->dir, &f->config, &f->clock.clock, &f->store, &err);
         assert_int_equal(r, -EBUSY);
         assert_non_null(strstr(err.message, "locked"));
         sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
@@ -528,6 +543,7 @@ static void locked_database_is_a_clear_error(void **state) {
         free(path);
 
         /* Nothing was counted; it works once the lock is gone. */
+        store_fixture_open(f);
         assert_int_equal(raw_int(f, "SELECT use_count FROM codes"), 0);
         assert_true(verify(f, PIN_A).granted);
 }

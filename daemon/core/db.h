@@ -30,7 +30,8 @@ struct dl_db {
 
 /* Open (creating if missing) the database at path in WAL mode with foreign
  * keys on, the busy timeout, a quick integrity check, and every migration
- * applied.  Errors:
+ * applied.  The connection holds the database exclusively until closed.
+ * Errors:
  *   -EBADMSG     corrupt, or not a doorlockd database
  *   -EPROTONOSUPPORT written by a newer doorlockd (schema version too high)
  *   -EBUSY       locked by another process for longer than the timeout

@@ -76,5 +76,12 @@ bool dl_audit_needs_prune(const struct dl_store *s, const struct dl_state_row *r
         "id, name, kind, enabled, duress, created, valid_from, valid_until, use_limit, use_count, last_used"
 int dl_code_from_row(struct dl_store *s, sqlite3_stmt *st, struct dl_code *c, struct dl_error *err);
 
+/* Does the kernel vouch for a time before the mark?  Asked only when it
+ * matters (now < mark): adjtimex() is a system call on every PIN check
+ * otherwise. */
+static inline bool dl_store_clock_vouched(const struct dl_store *s, const struct dl_clock_trust *t, int64_t now) {
+        return now < t->mark && dl_clock_synchronized(s->clock);
+}
+
 /* Wall-clock time of now in the configured zone. */
 int dl_store_wall(struct dl_store *s, int64_t now, struct dl_wall *ret);

@@ -166,7 +166,7 @@ int dl_txn_begin(struct dl_store *s, bool durable, struct dl_txn *t, struct dl_e
         }
 
         t->now = dl_clock_now(s->clock);
-        ev = dl_clock_trust_update(&t->state.clock, t->now, dl_clock_synchronized(s->clock));
+        ev = dl_clock_trust_update(&t->state.clock, t->now, dl_store_clock_vouched(s, &t->state.clock, t->now));
         t->trusted = !t->state.clock.untrusted;
         if (ev != DL_CLOCK_EVENT_NONE) {
                 r = dl_txn_log(t, DL_EVENT_CLOCK, DL_SOURCE_SYSTEM, 0, NULL, dl_clock_event_to_string(ev));

@@ -201,7 +201,7 @@ int dl_store_check(struct dl_store *s, const char *entry, enum dl_source source,
         if (r < 0)
                 return r;
         now = dl_clock_now(s->clock);
-        (void)dl_clock_trust_update(&row.clock, now, dl_clock_synchronized(s->clock));
+        (void)dl_clock_trust_update(&row.clock, now, dl_store_clock_vouched(s, &row.clock, now));
         (void)dl_lockout_forget(&row.lockout, now);
         (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
         return decide(s, &m, now, !row.clock.untrusted, &row.lockout, ret, &durable, err);
@@ -231,7 +231,7 @@ int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source
                 if (r < 0)
                         return r;
                 now = dl_clock_now(s->clock);
-                (void)dl_clock_trust_update(&row.clock, now, dl_clock_synchronized(s->clock));
+                (void)dl_clock_trust_update(&row.clock, now, dl_store_clock_vouched(s, &row.clock, now));
                 (void)dl_lockout_forget(&row.lockout, now);
                 (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
                 r = decide(s, &m, now, !row.clock.untrusted, &row.lockout, &d, &durable, err);

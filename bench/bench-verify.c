@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* How fast is the decision, what does an unlock cost on disk, and how do
+ * both compare with the floor measured in the same run on the same file
+ * system?  Prints figures; never fails on a slow machine.
+ *
+ * usage: bench-verify [DIR]   (default: a new directory under /var/tmp) */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/opensslv.h>
+
+#include "audit-log.h"
+#include "code-store.h"
+#include "hmac.h"
+#include "macro.h"
+#include "store.h"
+#include "store-private.h"
+#include "verify.h"
+
+#define N_CODES 200
+
+static int64_t now_ns(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+        int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+        return x < y ? -1 : x > y;
+}
+
+static double median_us(int64_t *ns, size_t n) {
+        qsort(ns, n, sizeof(*ns), cmp_i64);
+        return (double)ns[n / 2] / 1000.0;
+}
+
+static void die(const char *what, const struct dl_error *err, int r) {
+        fprintf(stderr, "bench-verify: %s: %s\n", what, dl_error_message(err, r));
+        exit(1);
+}
+
+/* 200 distinct, non-weak six-digit PINs, the same every run. */
+static void pin_for(int i, char out[16]) {
+        snprintf(out, 16, "%06d", 104729 + i * 4099);
+}
+
+static struct dl_store *open_store(const char *dir, bool anti_peep) {
+        struct dl_store_config cfg;
+        struct dl_store *s = NULL;
+        struct dl_error err = {};
+        int r;
+
+        dl_store_config_init(&cfg);
+        cfg.anti_peep = anti_peep;
+        cfg.time_zone = "UTC";
+        r = dl_store_open(dir, &cfg, &dl_clock_system, &s, &err);
+        if (r < 0)
+                die("open", &err, r);
+        return s;
+}
+
+static void fill(struct dl_store *s) {
+        for (int i = 0; i < N_CODES - 1; i++) {
+                struct dl_code_spec spec;
+                struct dl_error err = {};
+                char name[32], pin[16];
+                int r;
+
+                snprintf(name, sizeof(name), "Code %03d", i);
+                pin_for(i, pin);
+                dl_code_spec_init(&spec, name);
+                if (i % 4 == 0) { /* some with windows, as real tables have */
+                        spec.n_windows = 1;
+                        spec.windows[0] = (struct dl_window){ .days = DL_ALL_DAYS, .start = 0, .end = 1440 };
+                }
+                r = dl_store_add_code(s, &spec, pin, 0, NULL, NULL, NULL, &err);
+                if (r < 0)
+                        die("add", &err, r);
+        }
+}
+
+struct row {
+        const char *what;
+        double value;
+        const char *unit;
+        const char *floor_name;
+        double floor;
+        const char *goal;
+};
+
+static void print_rows(const struct row *rows, size_t n) {
+        printf("| %-44s | %10s | %-30s | %10s | %6s | %-12s |\n", "measure", "value", "floor", "floor", "ratio",
+               "goal");
+        printf("|%s|%s|%s|%s|%s|%s|\n", "----------------------------------------------", "------------",
+               "--------------------------------", "------------", "--------", "--------------");
+        for (size_t i = 0; i < n; i++) {
+                const struct row *r = &rows[i];
+
+                if (r->floor > 0)
+                        printf("| %-44s | %7.2f %-2s | %-30s | %7.2f %-2s | %5.2fx | %-12s |\n", r->what, r->value,
+                               r->unit, r->floor_name, r->floor, r->unit, r->value / r->floor, r->goal);
+                else
+                        printf("| %-44s | %7.2f %-2s | %-30s | %10s | %6s | %-12s |\n", r->what, r->value, r->unit,
+                               r->floor_name, "", "", r->goal);
+        }
+}
+
+/* ---- floors ---- */
+
+static double floor_hmac(size_t n) {
+        _cleanup_(dl_hmac_key_freep) struct dl_hmac_key *k = NULL;
+        uint8_t key[DL_KEY_SIZE] = { 1, 2, 3 }, mac[DL_MAC_SIZE];
+        struct dl_hmac_part part = { "493817", 6 };
+        int64_t *t = calloc(n, sizeof(*t));
+
+        if (!t || dl_hmac_key_new(key, &k) < 0)
+                exit(1);
+        for (size_t i = 0; i < n; i++) {
+                int64_t a = now_ns();
+                (void)dl_hmac(k, &part, 1, mac);
+                t[i] = now_ns() - a;
+        }
+        double m = median_us(t, n);
+        free(t);
+        return m;
+}
+
+/* One small transaction (an UPDATE of one row) in WAL mode. */
+static double floor_commit(const char *dir, const char *sync, size_t n) {
+        char path[4096];
+        sqlite3 *db;
+        int64_t *t = calloc(n, sizeof(*t));
+
+        snprintf(path, sizeof(path), "%s/floor-%s.db", dir, sync);
+        if (!t || sqlite3_open(path, &db) != SQLITE_OK)
+                exit(1);
+        char sql[128];
+        snprintf(sql, sizeof(sql), "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s", sync);
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+        sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v INTEGER); "
+                         "INSERT OR REPLACE INTO t VALUES (1, 0)",
+                     NULL, NULL, NULL);
+        for (size_t i = 0; i < n; i++) {
+                int64_t a = now_ns();
+                sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE t SET v = v + 1 WHERE id = 1; COMMIT", NULL, NULL, NULL);
+                t[i] = now_ns() - a;
+        }
+        sqlite3_close(db);
+        unlink(path);
+        for (const char *suffix = "-wal"; suffix; suffix = strcmp(suffix, "-wal") == 0 ? "-shm" : NULL) {
+                char extra[4200];
+
+                snprintf(extra, sizeof(extra), "%s%s", path, suffix);
+                unlink(extra);
+        }
+        double m = median_us(t, n);
+        free(t);
+        return m;
+}
+
+/* ---- the decision ---- */
+
+static double time_check(struct dl_store *s, const char *entry, size_t n, bool expect) {
+        int64_t *t = calloc(n, sizeof(*t));
+        struct dl_decision d;
+        struct dl_error err = {};
+        int r;
+
+        if (!t)
+                exit(1);
+        for (size_t i = 0; i < n; i++) {
+                int64_t a = now_ns();
+                r = dl_store_check(s, entry, DL_SOURCE_KEYPAD, &d, &err);
+                t[i] = now_ns() - a;
+                if (r < 0)
+                        die("check", &err, r);
+                if (d.granted != expect)
+                        die("check: unexpected decision", NULL, -EINVAL);
+        }
+        double m = median_us(t, n);
+        free(t);
+        return m;
+}
+
+static double time_verify_normal(struct dl_store *s, const char *pin, size_t n) {
+        int64_t *t = calloc(n, sizeof(*t));
+        struct dl_decision d;
+        struct dl_error err = {};
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                int64_t a = now_ns();
+                r = dl_store_verify(s, pin, DL_SOURCE_KEYPAD, &d, &err);
+                t[i] = now_ns() - a;
+                if (r < 0 || !d.granted)
+                        die("verify", &err, r < 0 ? r : -EACCES);
+        }
+        double m = median_us(t, n);
+        free(t);
+        return m;
+}
+
+static int64_t add_one_time(struct dl_store *s, const char *pin) {
+        struct dl_code_spec spec;
+        struct dl_error err = {};
+        int64_t id;
+        int r;
+
+        dl_code_spec_init(&spec, "Bench one-time");
+        spec.kind = DL_CODE_ONE_TIME;
+        r = dl_store_add_code(s, &spec, pin, 0, NULL, &id, NULL, &err);
+        if (r < 0)
+                die("add one-time", &err, r);
+        return id;
+}
+
+static double time_verify_one_time(struct dl_store *s, size_t n) {
+        int64_t *t = calloc(n, sizeof(*t));
+        struct dl_decision d;
+        struct dl_error err = {};
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                int64_t id = add_one_time(s, "750318");
+                int64_t a = now_ns();
+                r = dl_store_verify(s, "750318", DL_SOURCE_KEYPAD, &d, &err);
+                t[i] = now_ns() - a;
+                if (r < 0 || !d.granted)
+                        die("verify one-time", &err, r < 0 ? r : -EACCES);
+                (void)dl_store_remove_code(s, id, NULL, NULL);
+        }
+        double m = median_us(t, n);
+        free(t);
+        return m;
+}
+
+/* ---- pages written per unlock: read the WAL frames one commit adds ---- */
+
+struct page_tally {
+        unsigned frames;
+        char names[64][48];
+        unsigned counts[64];
+        size_t n_names;
+};
+
+static void checkpoint(sqlite3 *raw) {
+        if (sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK) {
+                fprintf(stderr, "bench-verify: checkpoint: %s\n", sqlite3_errmsg(raw));
+                exit(1);
+        }
+}
+
+static void tally_wal(const char *dir, sqlite3 *raw, struct page_tally *tally) {
+        char path[4096];
+        uint8_t hdr[32], fh[24];
+        uint32_t page_size;
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/doorlockd.db-wal", dir);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || read(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr)) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        page_size = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
+        for (off_t off = 32;; off += 24 + page_size) {
+                sqlite3_stmt *st;
+                uint32_t pgno;
+                const char *name = "(free or header)";
+
+                if (pread(fd, fh, sizeof(fh), off) != (ssize_t)sizeof(fh))
+                        break;
+                pgno = (uint32_t)fh[0] << 24 | (uint32_t)fh[1] << 16 | (uint32_t)fh[2] << 8 | fh[3];
+                tally->frames++;
+                if (pgno == 1)
+                        name = "(database header page 1)";
+                if (sqlite3_prepare_v2(raw, "SELECT name FROM dbstat WHERE pageno = ?1", -1, &st, NULL) ==
+                    SQLITE_OK) {
+                        sqlite3_bind_int64(st, 1, pgno);
+                        if (sqlite3_step(st) == SQLITE_ROW && pgno != 1)
+                                name = (const char *)sqlite3_column_text(st, 0);
+                        size_t i;
+                        for (i = 0; i < tally->n_names; i++)
+                                if (strcmp(tally->names[i], name) == 0)
+                                        break;
+                        if (i == tally->n_names && i < ELEMENTSOF(tally->names)) {
+                                snprintf(tally->names[i], sizeof(tally->names[i]), "%s", name);
+                                tally->n_names++;
+                        }
+                        if (i < ELEMENTSOF(tally->names))
+                                tally->counts[i]++;
+                        sqlite3_finalize(st);
+                }
+        }
+        close(fd);
+}
+
+/* The store holds its database exclusively, so the checkpoint and the page
+ * lookups go through its own connection. */
+static void pages_per_unlock(const char *dir, struct dl_store *s, bool one_time, unsigned rounds) {
+        struct page_tally tally = {};
+        sqlite3 *raw = s->db.sql;
+        for (unsigned i = 0; i < rounds; i++) {
+                struct dl_decision d;
+                int64_t id = 0;
+
+                if (one_time)
+                        id = add_one_time(s, "750318");
+                checkpoint(raw);
+                if (dl_store_verify(s, one_time ? "750318" : "104729", DL_SOURCE_KEYPAD, &d, NULL) < 0 ||
+                    !d.granted)
+                        exit(1);
+                tally_wal(dir, raw, &tally);
+                if (one_time)
+                        (void)dl_store_remove_code(s, id, NULL, NULL);
+        }
+
+        printf("\nPages written per %s unlock (WAL frames, %u unlocks): %.2f\n", one_time ? "one-time" : "normal",
+               rounds, (double)tally.frames / rounds);
+        for (size_t i = 0; i < tally.n_names; i++)
+                printf("    %-28s %.2f\n", tally.names[i], (double)tally.counts[i] / rounds);
+}
+
+int main(int argc, char **argv) {
+        char tmpl[] = "/var/tmp/doorlockd-bench.XXXXXX";
+        const char *dir = argc > 1 ? argv[1] : mkdtemp(tmpl);
+        struct dl_store *s;
+        char antipeep[32];
+        struct row rows[16];
+        size_t n = 0;
+        double hmac, normal_floor, full_floor;
+
+        if (!dir) {
+                perror("mkdtemp");
+                return 1;
+        }
+        printf("doorlockd bench-verify: state directory %s, %d codes, SQLite %s, %s\n\n", dir, N_CODES,
+               sqlite3_libversion(), OPENSSL_VERSION_TEXT);
+
+        s = open_store(dir, false);
+        fill(s);
+
+        hmac = floor_hmac(20000);
+        rows[n++] = (struct row){ "decision, plain 6-digit entry, 200 codes", time_check(s, "104729", 20000, true),
+                                  "us", "one HMAC-SHA256 of a PIN", hmac, "<= 5x" };
+        rows[n++] = (struct row){ "decision, wrong 6-digit entry, 200 codes", time_check(s, "000001", 20000, false),
+                                  "us", "one HMAC-SHA256 of a PIN", hmac, "" };
+        s = dl_store_close(s);
+
+        s = open_store(dir, true);
+        snprintf(antipeep, sizeof(antipeep), "8420%s905617", "104729");
+        rows[n++] = (struct row){ "decision, 16-digit anti-peep entry (45 MACs)", time_check(s, antipeep, 5000, true),
+                                  "us", "one HMAC-SHA256 of a PIN", hmac, "" };
+        s = dl_store_close(s);
+
+        s = open_store(dir, false);
+        normal_floor = floor_commit(dir, "NORMAL", 2000);
+        full_floor = floor_commit(dir, "FULL", 300);
+        rows[n++] = (struct row){ "unlock, normal code (decision + audit write)", time_verify_normal(s, "104729", 2000),
+                                  "us", "one SQLite commit, sync NORMAL", normal_floor, "<= 2x" };
+        rows[n++] = (struct row){ "unlock, one-time code (committed FULL)", time_verify_one_time(s, 300), "us",
+                                  "one SQLite commit, sync FULL", full_floor, "<= 1.5x" };
+        print_rows(rows, n);
+
+        pages_per_unlock(dir, s, false, 50);
+        pages_per_unlock(dir, s, true, 50);
+        s = dl_store_close(s);
+
+        if (argc <= 1) {
+                char cmd[4200];
+                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+                if (system(cmd) != 0)
+                        fprintf(stderr, "bench-verify: could not remove %s\n", dir);
+        }
+        return 0;
+}
