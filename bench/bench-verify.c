@@ -5,6 +5,7 @@
  *
  * usage: bench-verify [DIR]   (default: a new directory under /var/tmp) */
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -19,8 +20,8 @@
 #include "code-store.h"
 #include "hmac.h"
 #include "macro.h"
-#include "store.h"
 #include "store-private.h"
+#include "store.h"
 #include "verify.h"
 
 #define N_CODES 200
@@ -39,7 +40,9 @@ static int cmp_i64(const void *a, const void *b) {
 
 static double median_us(int64_t *ns, size_t n) {
         qsort(ns, n, sizeof(*ns), cmp_i64);
-        return (double)ns[n / 2] / 1000.0;
+        size_t mid = n / 2;
+
+        return (double)ns[mid] / 1000.0;
 }
 
 static void die(const char *what, const struct dl_error *err, int r) {
@@ -97,19 +100,20 @@ struct row {
 };
 
 static void print_rows(const struct row *rows, size_t n) {
-        printf("| %-44s | %10s | %-30s | %10s | %6s | %-12s |\n", "measure", "value", "floor", "floor", "ratio",
-               "goal");
+        printf("| %-44s | %10s | %-30s | %10s | %6s | %-12s |\n", "measure", "value", "floor", "floor",
+               "ratio", "goal");
         printf("|%s|%s|%s|%s|%s|%s|\n", "----------------------------------------------", "------------",
                "--------------------------------", "------------", "--------", "--------------");
         for (size_t i = 0; i < n; i++) {
                 const struct row *r = &rows[i];
 
                 if (r->floor > 0)
-                        printf("| %-44s | %7.2f %-2s | %-30s | %7.2f %-2s | %5.2fx | %-12s |\n", r->what, r->value,
-                               r->unit, r->floor_name, r->floor, r->unit, r->value / r->floor, r->goal);
+                        printf("| %-44s | %7.2f %-2s | %-30s | %7.2f %-2s | %5.2fx | %-12s |\n", r->what,
+                               r->value, r->unit, r->floor_name, r->floor, r->unit, r->value / r->floor,
+                               r->goal);
                 else
-                        printf("| %-44s | %7.2f %-2s | %-30s | %10s | %6s | %-12s |\n", r->what, r->value, r->unit,
-                               r->floor_name, "", "", r->goal);
+                        printf("| %-44s | %7.2f %-2s | %-30s | %10s | %6s | %-12s |\n", r->what, r->value,
+                               r->unit, r->floor_name, "", "", r->goal);
         }
 }
 
@@ -145,12 +149,14 @@ static double floor_commit(const char *dir, const char *sync, size_t n) {
         char sql[128];
         snprintf(sql, sizeof(sql), "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s", sync);
         sqlite3_exec(db, sql, NULL, NULL, NULL);
-        sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v INTEGER); "
-                         "INSERT OR REPLACE INTO t VALUES (1, 0)",
+        sqlite3_exec(db,
+                     "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v INTEGER); "
+                     "INSERT OR REPLACE INTO t VALUES (1, 0)",
                      NULL, NULL, NULL);
         for (size_t i = 0; i < n; i++) {
                 int64_t a = now_ns();
-                sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE t SET v = v + 1 WHERE id = 1; COMMIT", NULL, NULL, NULL);
+                sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE t SET v = v + 1 WHERE id = 1; COMMIT", NULL, NULL,
+                             NULL);
                 t[i] = now_ns() - a;
         }
         sqlite3_close(db);
@@ -324,10 +330,17 @@ static void pages_per_unlock(const char *dir, struct dl_store *s, bool one_time,
                         (void)dl_store_remove_code(s, id, NULL, NULL);
         }
 
-        printf("\nPages written per %s unlock (WAL frames, %u unlocks): %.2f\n", one_time ? "one-time" : "normal",
-               rounds, (double)tally.frames / rounds);
+        printf("\nPages written per %s unlock (WAL frames, %u unlocks): %.2f\n",
+               one_time ? "one-time" : "normal", rounds, (double)tally.frames / rounds);
         for (size_t i = 0; i < tally.n_names; i++)
                 printf("    %-28s %.2f\n", tally.names[i], (double)tally.counts[i] / rounds);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        (void)st;
+        (void)flag;
+        (void)ftw;
+        return remove(path);
 }
 
 int main(int argc, char **argv) {
@@ -350,36 +363,52 @@ int main(int argc, char **argv) {
         fill(s);
 
         hmac = floor_hmac(20000);
-        rows[n++] = (struct row){ "decision, plain 6-digit entry, 200 codes", time_check(s, "104729", 20000, true),
-                                  "us", "one HMAC-SHA256 of a PIN", hmac, "<= 5x" };
-        rows[n++] = (struct row){ "decision, wrong 6-digit entry, 200 codes", time_check(s, "000001", 20000, false),
-                                  "us", "one HMAC-SHA256 of a PIN", hmac, "" };
-        s = dl_store_close(s);
+        rows[n++] = (struct row){ "decision, plain 6-digit entry, 200 codes",
+                                  time_check(s, "104729", 20000, true),
+                                  "us",
+                                  "one HMAC-SHA256 of a PIN",
+                                  hmac,
+                                  "<= 5x" };
+        rows[n++] = (struct row){ "decision, wrong 6-digit entry, 200 codes",
+                                  time_check(s, "000001", 20000, false),
+                                  "us",
+                                  "one HMAC-SHA256 of a PIN",
+                                  hmac,
+                                  "" };
+        dl_store_close(s);
 
         s = open_store(dir, true);
         snprintf(antipeep, sizeof(antipeep), "8420%s905617", "104729");
-        rows[n++] = (struct row){ "decision, 16-digit anti-peep entry (45 MACs)", time_check(s, antipeep, 5000, true),
-                                  "us", "one HMAC-SHA256 of a PIN", hmac, "" };
-        s = dl_store_close(s);
+        rows[n++] = (struct row){ "decision, 16-digit anti-peep entry (45 MACs)",
+                                  time_check(s, antipeep, 5000, true),
+                                  "us",
+                                  "one HMAC-SHA256 of a PIN",
+                                  hmac,
+                                  "" };
+        dl_store_close(s);
 
         s = open_store(dir, false);
         normal_floor = floor_commit(dir, "NORMAL", 2000);
         full_floor = floor_commit(dir, "FULL", 300);
-        rows[n++] = (struct row){ "unlock, normal code (decision + audit write)", time_verify_normal(s, "104729", 2000),
-                                  "us", "one SQLite commit, sync NORMAL", normal_floor, "<= 2x" };
-        rows[n++] = (struct row){ "unlock, one-time code (committed FULL)", time_verify_one_time(s, 300), "us",
-                                  "one SQLite commit, sync FULL", full_floor, "<= 1.5x" };
+        rows[n++] = (struct row){ "unlock, normal code (decision + audit write)",
+                                  time_verify_normal(s, "104729", 2000),
+                                  "us",
+                                  "one SQLite commit, sync NORMAL",
+                                  normal_floor,
+                                  "<= 2x" };
+        rows[n++] = (struct row){ "unlock, one-time code (committed FULL)",
+                                  time_verify_one_time(s, 300),
+                                  "us",
+                                  "one SQLite commit, sync FULL",
+                                  full_floor,
+                                  "<= 1.5x" };
         print_rows(rows, n);
 
         pages_per_unlock(dir, s, false, 50);
         pages_per_unlock(dir, s, true, 50);
-        s = dl_store_close(s);
+        dl_store_close(s);
 
-        if (argc <= 1) {
-                char cmd[4200];
-                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-                if (system(cmd) != 0)
-                        fprintf(stderr, "bench-verify: could not remove %s\n", dir);
-        }
+        if (argc <= 1 && nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) < 0)
+                fprintf(stderr, "bench-verify: could not remove %s\n", dir);
         return 0;
 }

@@ -14,8 +14,9 @@ static void make_history(struct store_fixture *f, int n) {
         add_code(f, "Alice", "493817");
         for (int i = 0; i < n; i++) {
                 fake_clock_advance(&f->clock, USEC_PER_MINUTE);
-                assert_int_equal(dl_store_verify(f->store, i % 3 ? "493817" : "111000", DL_SOURCE_KEYPAD, &d, NULL),
-                                 0);
+                assert_int_equal(
+                        dl_store_verify(f->store, i % 3 ? "493817" : "111000", DL_SOURCE_KEYPAD, &d, NULL),
+                        0);
         }
 }
 
@@ -241,8 +242,8 @@ static void event_names_validated(void **state) {
         int64_t head = audit_head(f);
 
         assert_int_equal(dl_store_log_event(f->store, "", NULL, 0, NULL, "x", NULL), -EINVAL);
-        assert_int_equal(dl_store_log_event(f->store, "a-name-that-is-far-too-long-for-an-event", NULL, 0, NULL,
-                                            "x", NULL),
+        assert_int_equal(dl_store_log_event(f->store, "a-name-that-is-far-too-long-for-an-event", NULL, 0,
+                                            NULL, "x", NULL),
                          -EINVAL);
         assert_int_equal(audit_head(f), head);
 }

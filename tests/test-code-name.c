@@ -62,30 +62,32 @@ static void test_utf8_ascii(void **state) {
 
 static void test_utf8_multibyte(void **state) {
         (void)state;
-        assert_int_equal(u8len("\xc3\xa9"), 1);                     /* é */
-        assert_int_equal(u8len("caf\xc3\xa9"), 4);                  /* café */
-        assert_int_equal(u8len("\xe2\x82\xac"), 1);                 /* € */
-        assert_int_equal(u8len("\xf0\x9f\x94\x91"), 1);             /* 🔑 */
-        assert_int_equal(u8len("K\xc3\xbc" "che \xf0\x9f\x8d\xb3"), 7); /* Küche 🍳 */
-        assert_int_equal(u8len("\xe6\x97\xa5\xe6\x9c\xac"), 2);      /* 日本 */
+        assert_int_equal(u8len("\xc3\xa9"), 1);         /* é */
+        assert_int_equal(u8len("caf\xc3\xa9"), 4);      /* café */
+        assert_int_equal(u8len("\xe2\x82\xac"), 1);     /* € */
+        assert_int_equal(u8len("\xf0\x9f\x94\x91"), 1); /* 🔑 */
+        assert_int_equal(u8len("K\xc3\xbc"
+                               "che \xf0\x9f\x8d\xb3"),
+                         7);                                    /* Küche 🍳 */
+        assert_int_equal(u8len("\xe6\x97\xa5\xe6\x9c\xac"), 2); /* 日本 */
 }
 
 /* The first and last code point of every encoded length, and around the
  * surrogate gap. */
 static void test_utf8_boundaries(void **state) {
         (void)state;
-        assert_int_equal(u8len("\x7f"), 1);                 /* U+007F */
-        assert_int_equal(u8len("\xc2\x80"), 1);             /* U+0080 */
-        assert_int_equal(u8len("\xdf\xbf"), 1);             /* U+07FF */
-        assert_int_equal(u8len("\xe0\xa0\x80"), 1);         /* U+0800 */
-        assert_int_equal(u8len("\xed\x9f\xbf"), 1);         /* U+D7FF */
-        assert_int_equal(u8len("\xee\x80\x80"), 1);         /* U+E000 */
-        assert_int_equal(u8len("\xef\xbf\xbd"), 1);         /* U+FFFD */
-        assert_int_equal(u8len("\xef\xbf\xbf"), 1);         /* U+FFFF */
-        assert_int_equal(u8len("\xf0\x90\x80\x80"), 1);     /* U+10000 */
-        assert_int_equal(u8len("\xf3\xbf\xbf\xbf"), 1);     /* U+FFFFF */
-        assert_int_equal(u8len("\xf4\x80\x80\x80"), 1);     /* U+100000 */
-        assert_int_equal(u8len("\xf4\x8f\xbf\xbf"), 1);     /* U+10FFFF */
+        assert_int_equal(u8len("\x7f"), 1);             /* U+007F */
+        assert_int_equal(u8len("\xc2\x80"), 1);         /* U+0080 */
+        assert_int_equal(u8len("\xdf\xbf"), 1);         /* U+07FF */
+        assert_int_equal(u8len("\xe0\xa0\x80"), 1);     /* U+0800 */
+        assert_int_equal(u8len("\xed\x9f\xbf"), 1);     /* U+D7FF */
+        assert_int_equal(u8len("\xee\x80\x80"), 1);     /* U+E000 */
+        assert_int_equal(u8len("\xef\xbf\xbd"), 1);     /* U+FFFD */
+        assert_int_equal(u8len("\xef\xbf\xbf"), 1);     /* U+FFFF */
+        assert_int_equal(u8len("\xf0\x90\x80\x80"), 1); /* U+10000 */
+        assert_int_equal(u8len("\xf3\xbf\xbf\xbf"), 1); /* U+FFFFF */
+        assert_int_equal(u8len("\xf4\x80\x80\x80"), 1); /* U+100000 */
+        assert_int_equal(u8len("\xf4\x8f\xbf\xbf"), 1); /* U+10FFFF */
 }
 
 /* ---- dl_utf8_length: invalid input ---- */
@@ -145,9 +147,15 @@ static void test_utf8_truncated(void **state) {
         assert_int_equal(dl_utf8_length("\xf0\x9f\x94\x91", 3), -EILSEQ);
         assert_int_equal(dl_utf8_length("a\xf0\x9f\x94\x91", 2), -EILSEQ);
         /* Interrupted by an ASCII byte or a new lead byte. */
-        assert_int_equal(u8len("\xc3" "a"), -EILSEQ);
-        assert_int_equal(u8len("\xe2\x82" "a"), -EILSEQ);
-        assert_int_equal(u8len("\xf0\x9f\x94" "a"), -EILSEQ);
+        assert_int_equal(u8len("\xc3"
+                               "a"),
+                         -EILSEQ);
+        assert_int_equal(u8len("\xe2\x82"
+                               "a"),
+                         -EILSEQ);
+        assert_int_equal(u8len("\xf0\x9f\x94"
+                               "a"),
+                         -EILSEQ);
         assert_int_equal(u8len("\xc3\xc3\xa9"), -EILSEQ);
         assert_int_equal(u8len("\xe2\xc3\xa9"), -EILSEQ);
 }
@@ -267,21 +275,27 @@ static void test_name_ok(void **state) {
         assert_int_equal(check("Front door"), 0);
         assert_int_equal(check("a"), 0);
         assert_int_equal(check("Cleaner (Tuesdays)"), 0);
-        assert_int_equal(check("Gr\xc3\xa4" "fin M\xc3\xbcller"), 0);
-        assert_int_equal(check("\xe3\x81\x8a\xe3\x81\xb0\xe3\x81\x82\xe3\x81\xa1\xe3\x82\x83\xe3\x82\x93"), 0);
+        assert_int_equal(check("Gr\xc3\xa4"
+                               "fin M\xc3\xbcller"),
+                         0);
+        assert_int_equal(check("\xe3\x81\x8a\xe3\x81\xb0\xe3\x81\x82\xe3\x81\xa1\xe3\x82\x83\xe3\x82\x93"),
+                         0);
         assert_int_equal(check("a b"), 0);
         assert_int_equal(check("a  b"), 0);
         /* A no-break space inside is fine; it is not a control. */
-        assert_int_equal(check("a\xc2\xa0" "b"), 0);
+        assert_int_equal(check("a\xc2\xa0"
+                               "b"),
+                         0);
 }
 
 static void test_name_emoji(void **state) {
         (void)state;
-        assert_int_equal(check("\xf0\x9f\x94\x91"), 0);               /* 🔑 */
-        assert_int_equal(check("Dog walker \xf0\x9f\x90\x95"), 0);   /* 🐕 */
-        assert_int_equal(check("\xf0\x9f\x8f\xa0 Home"), 0);          /* 🏠 */
+        assert_int_equal(check("\xf0\x9f\x94\x91"), 0);            /* 🔑 */
+        assert_int_equal(check("Dog walker \xf0\x9f\x90\x95"), 0); /* 🐕 */
+        assert_int_equal(check("\xf0\x9f\x8f\xa0 Home"), 0);       /* 🏠 */
         /* A ZWJ sequence: 👨‍👩‍👧 is 5 code points. */
-        assert_int_equal(check("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7"), 0);
+        assert_int_equal(check("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7"),
+                         0);
 }
 
 static void test_name_empty(void **state) {
@@ -315,7 +329,8 @@ static void test_name_length(void **state) {
         assert_int_equal(check(buf), 0);
         assert_int_equal(check(repeat(buf, sizeof(buf), "\xf0\x9f\x94\x91", 33)), -ENAMETOOLONG);
 
-        check_message(repeat(buf, sizeof(buf), "x", 33), -ENAMETOOLONG, "Code name is longer than 32 characters");
+        check_message(repeat(buf, sizeof(buf), "x", 33), -ENAMETOOLONG,
+                      "Code name is longer than 32 characters");
 }
 
 static void test_name_very_long(void **state) {
@@ -342,8 +357,8 @@ static void test_name_digits_only(void **state) {
         assert_int_equal(check("#1"), 0);
         assert_int_equal(check("1.5"), 0);
         /* Non-ASCII digits are not what lockctl parses as an id. */
-        assert_int_equal(check("\xd9\xa1\xd9\xa2\xd9\xa3"), 0);     /* ١٢٣ */
-        assert_int_equal(check("\xef\xbc\x91\xef\xbc\x92"), 0);     /* １２ */
+        assert_int_equal(check("\xd9\xa1\xd9\xa2\xd9\xa3"), 0); /* ١٢٣ */
+        assert_int_equal(check("\xef\xbc\x91\xef\xbc\x92"), 0); /* １２ */
         /* Too long wins over digits only. */
         assert_int_equal(check("123456789012345678901234567890123"), -ENAMETOOLONG);
 }
@@ -351,7 +366,9 @@ static void test_name_digits_only(void **state) {
 static void test_name_invalid_utf8(void **state) {
         (void)state;
         assert_int_equal(check("\xc0\x80"), -EILSEQ);
-        assert_int_equal(check("a\xc0\x80" "b"), -EILSEQ);
+        assert_int_equal(check("a\xc0\x80"
+                               "b"),
+                         -EILSEQ);
         assert_int_equal(check("\xed\xa0\x80"), -EILSEQ);
         assert_int_equal(check("\xf5\x80\x80\x80"), -EILSEQ);
         assert_int_equal(check("\xf4\x90\x80\x80"), -EILSEQ);
@@ -386,14 +403,18 @@ static void test_name_controls(void **state) {
         assert_int_equal(check("a\rb"), -EINVAL);
         assert_int_equal(check("\x1b[31mred"), -EINVAL);
         /* DEL. */
-        assert_int_equal(check("a\x7f" "b"), -EINVAL);
+        assert_int_equal(check("a\x7f"
+                               "b"),
+                         -EINVAL);
         /* Every C1 control, U+0080..U+009F. */
         for (unsigned c = 0x80; c <= 0x9f; c++) {
                 snprintf(buf, sizeof(buf), "a\xc2%cb", c);
                 assert_int_equal(check(buf), -EINVAL);
         }
         /* Either side of the C1 block. */
-        assert_int_equal(check("a\xc2\xa0" "b"), 0);
+        assert_int_equal(check("a\xc2\xa0"
+                               "b"),
+                         0);
         assert_int_equal(check("a~b"), 0);
         check_message("a\tb", -EINVAL, "Code name must not contain control characters");
         /* A control in a digits-only name is reported as a control. */

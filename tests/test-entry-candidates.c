@@ -160,8 +160,10 @@ static void test_anti_peep_max_entry(void **state) {
 
         (void)state;
         /* Exactly the cap is fine, one more gives nothing. */
-        assert_int_equal(candidates("4829150371264829", &policy_default, true, DL_ENTRY_MAX_DEFAULT, &c), 45);
-        assert_int_equal(candidates("48291503712648290", &policy_default, true, DL_ENTRY_MAX_DEFAULT, &c), 0);
+        assert_int_equal(candidates("4829150371264829", &policy_default, true, DL_ENTRY_MAX_DEFAULT, &c),
+                         45);
+        assert_int_equal(candidates("48291503712648290", &policy_default, true, DL_ENTRY_MAX_DEFAULT, &c),
+                         0);
 
         /* A lower cap. */
         assert_int_equal(candidates("48291503", &policy_default, true, 8, &c), 3 + 2 + 1);
@@ -279,10 +281,12 @@ static void test_non_digits(void **state) {
                 assert_int_equal(candidates("x", &policy_default, anti_peep, 16, &c), -EINVAL);
                 /* Even when too short or too long to matter. */
                 assert_int_equal(candidates("1a", &policy_default, anti_peep, 16, &c), -EINVAL);
-                assert_int_equal(candidates("4829150371264829a", &policy_default, anti_peep, 16, &c), -EINVAL);
+                assert_int_equal(candidates("4829150371264829a", &policy_default, anti_peep, 16, &c),
+                                 -EINVAL);
                 /* A NUL inside the n bytes. */
                 memset(&c, 0xAA, sizeof(c));
-                assert_int_equal(dl_entry_candidates("482\0915", 7, &policy_default, anti_peep, 16, &c), -EINVAL);
+                assert_int_equal(dl_entry_candidates("482\0915", 7, &policy_default, anti_peep, 16, &c),
+                                 -EINVAL);
                 assert_int_equal(c.n, 0);
                 /* NULL with a length. */
                 assert_int_equal(dl_entry_candidates(NULL, 6, &policy_default, anti_peep, 16, &c), -EINVAL);
@@ -296,10 +300,14 @@ static void test_bad_policy(void **state) {
 
         (void)state;
         for (int anti_peep = 0; anti_peep <= 1; anti_peep++) {
-                assert_int_equal(candidates("482915", &(struct dl_pin_policy){ 3, 10 }, anti_peep, 16, &c), -EINVAL);
-                assert_int_equal(candidates("482915", &(struct dl_pin_policy){ 6, 13 }, anti_peep, 16, &c), -EINVAL);
-                assert_int_equal(candidates("482915", &(struct dl_pin_policy){ 8, 6 }, anti_peep, 16, &c), -EINVAL);
-                assert_int_equal(candidates("482915", &(struct dl_pin_policy){ 0, 0 }, anti_peep, 16, &c), -EINVAL);
+                assert_int_equal(candidates("482915", &(struct dl_pin_policy){ 3, 10 }, anti_peep, 16, &c),
+                                 -EINVAL);
+                assert_int_equal(candidates("482915", &(struct dl_pin_policy){ 6, 13 }, anti_peep, 16, &c),
+                                 -EINVAL);
+                assert_int_equal(candidates("482915", &(struct dl_pin_policy){ 8, 6 }, anti_peep, 16, &c),
+                                 -EINVAL);
+                assert_int_equal(candidates("482915", &(struct dl_pin_policy){ 0, 0 }, anti_peep, 16, &c),
+                                 -EINVAL);
                 assert_int_equal(candidates("482915", NULL, anti_peep, 16, &c), -EINVAL);
         }
 }
@@ -310,12 +318,14 @@ static void test_bad_max_entry(void **state) {
         (void)state;
         for (int anti_peep = 0; anti_peep <= 1; anti_peep++) {
                 assert_int_equal(candidates("482915", &policy_default, anti_peep, 0, &c), -EINVAL);
-                assert_int_equal(candidates("482915", &policy_default, anti_peep, DL_ENTRY_MAX_CEILING + 1, &c),
-                                 -EINVAL);
+                assert_int_equal(
+                        candidates("482915", &policy_default, anti_peep, DL_ENTRY_MAX_CEILING + 1, &c),
+                        -EINVAL);
                 assert_int_equal(candidates("482915", &policy_default, anti_peep, ~0u, &c), -EINVAL);
                 assert_int_equal(candidates("", &policy_default, anti_peep, 0, &c), -EINVAL);
                 assert_int_equal(candidates("482915", &policy_default, anti_peep, 1, &c), anti_peep ? 0 : 1);
-                assert_int_equal(candidates("482915", &policy_default, anti_peep, DL_ENTRY_MAX_CEILING, &c), 1);
+                assert_int_equal(candidates("482915", &policy_default, anti_peep, DL_ENTRY_MAX_CEILING, &c),
+                                 1);
         }
 }
 

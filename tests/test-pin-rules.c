@@ -68,7 +68,7 @@ static void fake_rand_add(const uint8_t *bytes, size_t n) {
         fake_rand.n_chunks++;
 }
 
-#define FAKE_RAND_ADD(...)                                                                                     \
+#define FAKE_RAND_ADD(...)                                                                                  \
         fake_rand_add((const uint8_t[]){ __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ }))
 
 static int fake_rand_teardown(void **state) {
@@ -181,7 +181,7 @@ static void test_is_digits(void **state) {
         assert_false(dl_is_digits("123/", 4)); /* '/' is '0' - 1 */
         assert_false(dl_is_digits("123:", 4)); /* ':' is '9' + 1 */
         assert_false(dl_is_digits("12\0004", 4));
-        assert_false(dl_is_digits("\xd9\xa1", 2)); /* ARABIC-INDIC DIGIT ONE */
+        assert_false(dl_is_digits("\xd9\xa1", 2));     /* ARABIC-INDIC DIGIT ONE */
         assert_false(dl_is_digits("\xef\xbc\x91", 3)); /* FULLWIDTH DIGIT ONE */
         /* Only the first n characters count. */
         assert_true(dl_is_digits("123abc", 3));
@@ -195,7 +195,7 @@ static void test_weak_all_same(void **state) {
 
         (void)state;
         for (unsigned len = DL_PIN_LENGTH_FLOOR; len <= DL_PIN_LENGTH_CEILING; len++)
-                for (char d = '0'; d <= '9'; d++) {
+                for (int d = '0'; d <= '9'; d++) {
                         memset(pin, d, len);
                         pin[len] = '\0';
                         assert_true(dl_pin_is_weak(pin, len));
@@ -339,7 +339,8 @@ static void test_check_non_digits(void **state) {
         assert_int_equal(check(&policy_default, "-482915"), -EINVAL);
         assert_int_equal(check(&policy_default, "4829.15"), -EINVAL);
         assert_int_equal(check(&policy_default, "482915#"), -EINVAL);
-        assert_int_equal(check(&policy_default, "\xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4\xd9\xa5\xd9\xa6"), -EINVAL);
+        assert_int_equal(check(&policy_default, "\xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4\xd9\xa5\xd9\xa6"),
+                         -EINVAL);
         /* Not digits wins over the wrong length. */
         assert_int_equal(check(&policy_default, "12a"), -EINVAL);
         assert_int_equal(check(&policy_default, "abcdefghijklmnop"), -EINVAL);
@@ -463,7 +464,7 @@ static void test_generate_coverage(void **state) {
         assert_non_null(seen);
         for (unsigned i = 0; i < 60000; i++) {
                 assert_int_equal(dl_pin_generate(4, pin, sizeof(pin)), 0);
-                unsigned v = (unsigned)atoi(pin);
+                unsigned v = (unsigned)strtoul(pin, NULL, 10);
                 if (!seen[v]) {
                         seen[v] = true;
                         distinct++;

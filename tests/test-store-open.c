@@ -4,10 +4,10 @@
 #include "test-util.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <grp.h>
 #include <sys/wait.h>
 
 #include "db.h"
@@ -114,7 +114,7 @@ static void corrupt_page_in_database(void **state) {
         memset(junk, 0xa5, sizeof(junk));
         fd = open(db, O_WRONLY | O_CLOEXEC);
         assert_true(fd >= 0);
-        assert_int_equal(pwrite(fd, junk, sizeof(junk), 2 * 4096), (ssize_t)sizeof(junk));
+        assert_int_equal(pwrite(fd, junk, sizeof(junk), (off_t)2 * 4096), (ssize_t)sizeof(junk));
         close(fd);
 
         assert_int_equal(try_open(f, &err), -EBADMSG);
@@ -322,15 +322,9 @@ static void bad_config_refused(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, store_fixture_setup, store_fixture_teardown)
-                T(first_start_creates_everything),
-                T(restart_keeps_codes),
-                T(garbage_database),
-                T(corrupt_page_in_database),
-                T(foreign_sqlite_database),
-                T(newer_schema_refused),
-                T(wrong_or_damaged_keys),
-                T(read_only_state_directory),
-                T(bad_config_refused),
+                T(first_start_creates_everything), T(restart_keeps_codes),       T(garbage_database),
+                T(corrupt_page_in_database),       T(foreign_sqlite_database),   T(newer_schema_refused),
+                T(wrong_or_damaged_keys),          T(read_only_state_directory), T(bad_config_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,7 +151,8 @@ static void overnight_window(void **state) {
         /* Friday 22:00 to 06:00: Friday night into Saturday morning. */
         dl_code_spec_init(&spec, "Night shift");
         spec.n_windows = 1;
-        spec.windows[0] = (struct dl_window){ .days = DL_DAY_BIT(DL_FRIDAY), .start = 22 * 60, .end = 6 * 60 };
+        spec.windows[0] =
+                (struct dl_window){ .days = DL_DAY_BIT(DL_FRIDAY), .start = 22 * 60, .end = 6 * 60 };
         add_with(f, &spec, "860431");
 
         fake_clock_set(&f->clock, utc_usec(2026, 6, 5, 21, 30, 0)); /* Fri 23:30 CEST */
@@ -405,7 +406,7 @@ static void clock_set_back(void **state) {
         f->clock.synchronized = false;
         fake_clock_set(&f->clock, start + 10 * USEC_PER_DAY);
         verify(f, PIN_A);
-        fake_clock_set(&f->clock, start + 5 * 60 * USEC_PER_SEC);
+        fake_clock_set(&f->clock, start + 5 * USEC_PER_MINUTE);
         assert_int_equal(verify(f, "615243").reason, DL_REASON_CLOCK_UNTRUSTED);
         assert_int_equal(dl_store_reset_clock_mark(f->store, &admin, NULL), 0);
         assert_true(verify(f, "615243").granted);

@@ -41,8 +41,8 @@ static void be32(uint8_t out[4], uint32_t v) {
         }
 }
 
-static int entry_mac(const struct dl_hmac_key *k, const uint8_t prev[DL_MAC_SIZE], const struct dl_audit_entry *e,
-                     uint8_t out[DL_MAC_SIZE]) {
+static int entry_mac(const struct dl_hmac_key *k, const uint8_t prev[DL_MAC_SIZE],
+                     const struct dl_audit_entry *e, uint8_t out[DL_MAC_SIZE]) {
         static const char domain[] = "doorlockd audit entry v1";
         const char *strings[] = { e->event, e->source, e->code_name, e->details };
         uint8_t ints[24], lens[ELEMENTSOF(strings)][4];
@@ -66,7 +66,8 @@ static int entry_mac(const struct dl_hmac_key *k, const uint8_t prev[DL_MAC_SIZE
         return dl_hmac(k, parts, n, out);
 }
 
-int dl_audit_entry_seal(const struct dl_hmac_key *k, const uint8_t prev[DL_MAC_SIZE], struct dl_audit_entry *e) {
+int dl_audit_entry_seal(const struct dl_hmac_key *k, const uint8_t prev[DL_MAC_SIZE],
+                        struct dl_audit_entry *e) {
         return entry_mac(k, prev, e, e->mac);
 }
 

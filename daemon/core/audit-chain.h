@@ -57,7 +57,8 @@ struct dl_audit_entry {
 };
 
 /* Fill e->mac from prev and the other fields. */
-int dl_audit_entry_seal(const struct dl_hmac_key *k, const uint8_t prev[DL_MAC_SIZE], struct dl_audit_entry *e);
+int dl_audit_entry_seal(const struct dl_hmac_key *k, const uint8_t prev[DL_MAC_SIZE],
+                        struct dl_audit_entry *e);
 
 /* True when e->mac is right for prev. */
 bool dl_audit_entry_verify(const struct dl_hmac_key *k, const uint8_t prev[DL_MAC_SIZE],

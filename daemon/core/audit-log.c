@@ -24,8 +24,8 @@ static const char SQL_AUDIT_INSERT[] =
         "INSERT INTO audit (seq, time, event, source, code_id, code_name, details, mac) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
-int dl_txn_log(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id, const char *code_name,
-               const char *details) {
+int dl_txn_log(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id,
+               const char *code_name, const char *details) {
         struct dl_store *s = t->store;
         struct dl_audit_entry e = {
                 .seq = t->state.head_seq + 1,
@@ -44,9 +44,9 @@ int dl_txn_log(struct dl_txn *t, const char *event, enum dl_source source, int64
         if (r < 0)
                 return r;
 
-        st = dl_db_prepare(&s->db, SQL_AUDIT_INSERT, NULL);
-        if (!st)
-                return -EIO;
+        r = dl_db_prepare(&s->db, SQL_AUDIT_INSERT, &st, NULL);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, e.seq);
         sqlite3_bind_int64(st, 2, e.time);
         sqlite3_bind_text(st, 3, e.event, -1, SQLITE_STATIC);
@@ -131,25 +131,26 @@ int dl_audit_prune(struct dl_store *s, struct dl_error *err) {
          * first kept one. */
         keep_from = t.state.head_seq - ((int64_t)s->config.log_max_entries - prune_batch(s)) + 1;
 
-        st = dl_db_prepare(&s->db, sql_mac, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, sql_mac, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, keep_from - 1);
         r = dl_db_step(&s->db, st, err);
         if (r == 0)
                 r = dl_error_set(err, -EBADMSG, "Audit entry %" PRId64 " is missing; cannot prune",
                                  keep_from - 1);
         if (r > 0 && sqlite3_column_bytes(st, 0) != DL_MAC_SIZE)
-                r = dl_error_set(err, -EBADMSG, "Audit entry %" PRId64 " is damaged; cannot prune", keep_from - 1);
+                r = dl_error_set(err, -EBADMSG, "Audit entry %" PRId64 " is damaged; cannot prune",
+                                 keep_from - 1);
         if (r > 0)
                 memcpy(t.state.anchor_prev, sqlite3_column_blob(st, 0), DL_MAC_SIZE);
         sqlite3_reset(st);
         if (r < 0)
                 return r;
 
-        st = dl_db_prepare(&s->db, sql_delete, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, sql_delete, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, keep_from);
         r = dl_db_step(&s->db, st, err);
         sqlite3_reset(st);
@@ -185,14 +186,14 @@ static const char SQL_AUDIT_LIST[] =
         "SELECT seq, time, event, source, code_id, code_name, details, mac FROM audit WHERE seq > ?1 "
         "ORDER BY seq LIMIT ?2";
 
-int dl_store_audit_list(struct dl_store *s, int64_t after_seq, unsigned limit, dl_audit_cb cb, void *userdata,
-                        struct dl_error *err) {
+int dl_store_audit_list(struct dl_store *s, int64_t after_seq, unsigned limit, dl_audit_cb cb,
+                        void *userdata, struct dl_error *err) {
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_AUDIT_LIST, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_AUDIT_LIST, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, after_seq);
         sqlite3_bind_int64(st, 2, limit > 0 ? (int64_t)limit : -1);
         while ((r = dl_db_step(&s->db, st, err)) > 0) {
@@ -259,7 +260,8 @@ int dl_store_audit_verify(struct dl_store *s, struct dl_audit_report *ret, struc
         if (r < 0)
                 goto out;
         if (!dl_mac_equal(tag, row.anchor_tag))
-                report_bad(&rep, row.anchor_seq, "anchor record does not verify (oldest entries tampered with)");
+                report_bad(&rep, row.anchor_seq,
+                           "anchor record does not verify (oldest entries tampered with)");
         r = dl_audit_head_tag(s->audit_key, row.head_seq, row.head_mac, tag);
         if (r < 0)
                 goto out;
@@ -269,11 +271,9 @@ int dl_store_audit_verify(struct dl_store *s, struct dl_audit_report *ret, struc
         memcpy(prev, row.anchor_prev, DL_MAC_SIZE);
         expect = row.anchor_seq;
 
-        st = dl_db_prepare(&s->db, SQL_AUDIT_ALL, err);
-        if (!st) {
-                r = err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_AUDIT_ALL, &st, err);
+        if (r < 0)
                 goto out;
-        }
         while ((r = dl_db_step(&s->db, st, err)) > 0) {
                 struct dl_audit_entry e;
 
@@ -283,14 +283,15 @@ int dl_store_audit_verify(struct dl_store *s, struct dl_audit_report *ret, struc
                 }
                 if (e.seq != expect) {
                         if (e.seq > expect)
-                                report_bad(&rep, expect, "entries %" PRId64 " to %" PRId64 " are missing", expect,
-                                           e.seq - 1);
+                                report_bad(&rep, expect, "entries %" PRId64 " to %" PRId64 " are missing",
+                                           expect, e.seq - 1);
                         else
                                 report_bad(&rep, e.seq, "entry %" PRId64 " is older than the anchor", e.seq);
                         break;
                 }
                 if (!dl_audit_entry_verify(s->audit_key, prev, &e)) {
-                        report_bad(&rep, e.seq, "entry %" PRId64 " was altered or its chain is broken", e.seq);
+                        report_bad(&rep, e.seq, "entry %" PRId64 " was altered or its chain is broken",
+                                   e.seq);
                         break;
                 }
                 memcpy(prev, e.mac, DL_MAC_SIZE);
@@ -304,8 +305,9 @@ int dl_store_audit_verify(struct dl_store *s, struct dl_audit_report *ret, struc
         if (rep.ok) {
                 if (expect - 1 != row.head_seq) {
                         if (expect - 1 < row.head_seq)
-                                report_bad(&rep, expect, "newest entries %" PRId64 " to %" PRId64 " are missing",
-                                           expect, row.head_seq);
+                                report_bad(&rep, expect,
+                                           "newest entries %" PRId64 " to %" PRId64 " are missing", expect,
+                                           row.head_seq);
                         else
                                 report_bad(&rep, row.head_seq + 1,
                                            "entries after the head (%" PRId64 ") were added", row.head_seq);

@@ -11,17 +11,17 @@
 /* Entries with seq > after_seq, oldest first, at most `limit` (0 = all).
  * The callback returns < 0 to stop. */
 typedef int (*dl_audit_cb)(const struct dl_audit_entry *e, void *userdata);
-int dl_store_audit_list(struct dl_store *s, int64_t after_seq, unsigned limit, dl_audit_cb cb, void *userdata,
-                        struct dl_error *err);
+int dl_store_audit_list(struct dl_store *s, int64_t after_seq, unsigned limit, dl_audit_cb cb,
+                        void *userdata, struct dl_error *err);
 
 /* Oldest and newest seq kept (first > last when empty). */
 int dl_store_audit_range(struct dl_store *s, int64_t *first, int64_t *last, struct dl_error *err);
 
 struct dl_audit_report {
         bool ok;
-        int64_t entries;      /* entries checked */
-        int64_t first_bad;    /* seq of the first broken link, 0 when ok */
-        char problem[160];    /* what is wrong, "" when ok */
+        int64_t entries;   /* entries checked */
+        int64_t first_bad; /* seq of the first broken link, 0 when ok */
+        char problem[160]; /* what is wrong, "" when ok */
 };
 
 /* Check the whole kept chain, the anchor and the head.  Returns 0 and fills

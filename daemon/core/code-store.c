@@ -18,9 +18,9 @@ static int load_windows(struct dl_store *s, struct dl_code *c, struct dl_error *
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_WINDOWS_GET, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_WINDOWS_GET, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, c->id);
         c->spec.n_windows = 0;
         while ((r = dl_db_step(&s->db, st, err)) > 0) {
@@ -65,9 +65,9 @@ int dl_store_get_code(struct dl_store *s, int64_t id, struct dl_code *ret, struc
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_CODE_GET, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_CODE_GET, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, id);
         r = dl_db_step(&s->db, st, err);
         if (r == 0)
@@ -84,9 +84,9 @@ static int id_by_name(struct dl_store *s, const char *name, int64_t *ret, struct
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_CODE_BY_NAME, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_CODE_BY_NAME, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
         r = dl_db_step(&s->db, st, err);
         if (r > 0)
@@ -95,7 +95,8 @@ static int id_by_name(struct dl_store *s, const char *name, int64_t *ret, struct
         return r; /* 1 found, 0 not found, < 0 error */
 }
 
-int dl_store_find_code(struct dl_store *s, const char *id_or_name, struct dl_code *ret, struct dl_error *err) {
+int dl_store_find_code(struct dl_store *s, const char *id_or_name, struct dl_code *ret,
+                       struct dl_error *err) {
         int64_t id;
         int r;
 
@@ -124,9 +125,9 @@ int dl_store_list_codes(struct dl_store *s, dl_code_cb cb, void *userdata, struc
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_CODE_LIST, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_CODE_LIST, &st, err);
+        if (r < 0)
+                return r;
         while ((r = dl_db_step(&s->db, st, err)) > 0) {
                 struct dl_code c;
 
@@ -147,9 +148,9 @@ int dl_store_count_codes(struct dl_store *s, unsigned *ret, struct dl_error *err
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_CODE_COUNT, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_CODE_COUNT, &st, err);
+        if (r < 0)
+                return r;
         r = dl_db_step(&s->db, st, err);
         if (r > 0)
                 *ret = (unsigned)sqlite3_column_int64(st, 0);
@@ -192,9 +193,9 @@ static int pin_in_use(struct dl_store *s, const uint8_t mac[DL_MAC_SIZE], struct
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_PIN_EXISTS, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_PIN_EXISTS, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_blob(st, 1, mac, DL_MAC_SIZE, SQLITE_STATIC);
         r = dl_db_step(&s->db, st, err);
         sqlite3_reset(st);
@@ -202,16 +203,17 @@ static int pin_in_use(struct dl_store *s, const uint8_t mac[DL_MAC_SIZE], struct
 }
 
 static const char SQL_WINDOWS_DELETE[] = "DELETE FROM code_windows WHERE code_id = ?1";
-static const char SQL_WINDOW_INSERT[] =
-        "INSERT INTO code_windows (code_id, idx, days, start_minute, end_minute) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_WINDOW_INSERT[] = "INSERT INTO code_windows (code_id, idx, days, start_minute, "
+                                        "end_minute) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-static int save_windows(struct dl_store *s, int64_t id, const struct dl_code_spec *spec, struct dl_error *err) {
+static int save_windows(struct dl_store *s, int64_t id, const struct dl_code_spec *spec,
+                        struct dl_error *err) {
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_WINDOWS_DELETE, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_WINDOWS_DELETE, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, id);
         r = dl_db_step(&s->db, st, err);
         sqlite3_reset(st);
@@ -219,9 +221,9 @@ static int save_windows(struct dl_store *s, int64_t id, const struct dl_code_spe
                 return r;
 
         for (size_t i = 0; i < spec->n_windows; i++) {
-                st = dl_db_prepare(&s->db, SQL_WINDOW_INSERT, err);
-                if (!st)
-                        return err ? err->code : -EIO;
+                r = dl_db_prepare(&s->db, SQL_WINDOW_INSERT, &st, err);
+                if (r < 0)
+                        return r;
                 sqlite3_bind_int64(st, 1, id);
                 sqlite3_bind_int64(st, 2, (int64_t)i);
                 sqlite3_bind_int(st, 3, spec->windows[i].days);
@@ -242,26 +244,27 @@ static void bind_optional(sqlite3_stmt *st, int idx, int64_t v) {
                 sqlite3_bind_null(st, idx);
 }
 
-static const char SQL_CODE_INSERT[] =
-        "INSERT INTO codes (name, kind, pin_mac, enabled, duress, created, valid_from, valid_until, use_limit, "
-        "use_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)";
+static const char SQL_CODE_INSERT[] = "INSERT INTO codes (name, kind, pin_mac, enabled, duress, created, "
+                                      "valid_from, valid_until, use_limit, "
+                                      "use_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)";
 
 /* A short description of a spec for the audit log: never the PIN. */
 static void describe_spec(const struct dl_code_spec *spec, char *buf, size_t size) {
         snprintf(buf, size, "%s%s%s, %zu window%s, use limit %u%s%s", dl_code_kind_to_string(spec->kind),
                  spec->duress ? " duress" : "", spec->enabled ? "" : " disabled", spec->n_windows,
                  spec->n_windows == 1 ? "" : "s", spec->use_limit,
-                 spec->valid_from > 0 ? ", valid-from set" : "", spec->valid_until > 0 ? ", valid-until set" : "");
+                 spec->valid_from > 0 ? ", valid-from set" : "",
+                 spec->valid_until > 0 ? ", valid-until set" : "");
 }
 
 int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *in, const char *pin,
-                      unsigned generated_length, const struct dl_actor *actor, int64_t *ret_id, char *pin_out,
-                      struct dl_error *err) {
+                      unsigned generated_length, const struct dl_actor *actor, int64_t *ret_id,
+                      char *pin_out, struct dl_error *err) {
         _cleanup_txn_ struct dl_txn t = {};
         struct dl_code_spec spec = *in;
         char generated[DL_PIN_BUFFER_SIZE] = {}, who[96], what[160];
         uint8_t mac[DL_MAC_SIZE];
-        unsigned count;
+        unsigned count = 0;
         int64_t id, existing;
         int r;
 
@@ -280,7 +283,8 @@ int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *in, const c
                         return dl_error_set(err, -EINVAL, "Nowhere to return the generated PIN");
                 if (generated_length == 0)
                         generated_length = s->config.generated_pin_length;
-                if (generated_length < s->config.pin.min_length || generated_length > s->config.pin.max_length)
+                if (generated_length < s->config.pin.min_length ||
+                    generated_length > s->config.pin.max_length)
                         return dl_error_set(err, -ERANGE, "PIN length %u is outside the allowed %u-%u",
                                             generated_length, s->config.pin.min_length,
                                             s->config.pin.max_length);
@@ -300,9 +304,10 @@ int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *in, const c
         if (r < 0)
                 return r;
         if (count >= s->config.max_codes)
-                return dl_error_set(err, -ENOSPC,
-                                    "The lock already holds %u codes, the most it can (%u); remove one first",
-                                    count, s->config.max_codes);
+                return dl_error_set(
+                        err, -ENOSPC,
+                        "The lock already holds %u codes, the most it can (%u); remove one first", count,
+                        s->config.max_codes);
 
         r = id_by_name(s, spec.name, &existing, err);
         if (r < 0)
@@ -324,10 +329,12 @@ int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *in, const c
                  * are plenty. */
                 for (int attempt = 0;; attempt++) {
                         if (attempt >= 32)
-                                return dl_error_set(err, -EEXIST, "Cannot find an unused PIN; try a longer one");
+                                return dl_error_set(err, -EEXIST,
+                                                    "Cannot find an unused PIN; try a longer one");
                         r = dl_pin_generate(generated_length, generated, sizeof(generated));
                         if (r < 0)
-                                return dl_error_set(err, r, "Cannot generate a PIN: random number generator failed");
+                                return dl_error_set(err, r,
+                                                    "Cannot generate a PIN: random number generator failed");
                         if (dl_pin_check(&s->config.pin, generated, NULL) < 0)
                                 continue;
                         r = pin_mac(s, generated, mac);
@@ -343,10 +350,12 @@ int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *in, const c
                 }
         }
 
-        sqlite3_stmt *st = dl_db_prepare(&s->db, SQL_CODE_INSERT, err);
-        if (!st) {
+        sqlite3_stmt *st;
+
+        r = dl_db_prepare(&s->db, SQL_CODE_INSERT, &st, err);
+        if (r < 0) {
                 secure_zero(generated, sizeof(generated));
-                return err ? err->code : -EIO;
+                return r;
         }
         sqlite3_bind_text(st, 1, spec.name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, dl_code_kind_to_string(spec.kind), -1, SQLITE_STATIC);
@@ -365,8 +374,8 @@ int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *in, const c
         }
         if (r >= 0) {
                 describe_spec(&spec, what, sizeof(what));
-                r = dl_txn_logf(&t, DL_EVENT_CODE_ADDED, actor ? actor->source : DL_SOURCE_SYSTEM, id, spec.name,
-                                "%s; PIN %s; %s", what, pin ? "chosen" : "generated",
+                r = dl_txn_logf(&t, DL_EVENT_CODE_ADDED, actor ? actor->source : DL_SOURCE_SYSTEM, id,
+                                spec.name, "%s; PIN %s; %s", what, pin ? "chosen" : "generated",
                                 dl_actor_describe(actor, who, sizeof(who)));
                 if (r < 0)
                         dl_error_set(err, r, "Cannot write audit log");
@@ -414,7 +423,8 @@ int dl_store_update_code(struct dl_store *s, int64_t id, const struct dl_code_sp
         if (r < 0)
                 return r;
         if (spec.kind != old.spec.kind)
-                return dl_error_set(err, -EINVAL, "The kind of a code cannot be changed; add a new code instead");
+                return dl_error_set(err, -EINVAL,
+                                    "The kind of a code cannot be changed; add a new code instead");
         if (spec.duress != old.spec.duress)
                 return dl_error_set(err, -EINVAL,
                                     "The duress flag of a code cannot be changed; add a new code instead");
@@ -425,9 +435,9 @@ int dl_store_update_code(struct dl_store *s, int64_t id, const struct dl_code_sp
         if (r > 0 && existing != id)
                 return dl_error_set(err, -EEXIST, "A code named '%s' already exists", spec.name);
 
-        st = dl_db_prepare(&s->db, SQL_CODE_UPDATE, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_CODE_UPDATE, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, spec.name, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 3, spec.enabled);
@@ -460,9 +470,9 @@ static int delete_code(struct dl_txn *t, const struct dl_code *c, enum dl_source
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_CODE_DELETE, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_CODE_DELETE, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, c->id);
         r = dl_db_step(&s->db, st, err);
         sqlite3_reset(st);
@@ -474,7 +484,8 @@ static int delete_code(struct dl_txn *t, const struct dl_code *c, enum dl_source
         return 0;
 }
 
-int dl_store_remove_code(struct dl_store *s, int64_t id, const struct dl_actor *actor, struct dl_error *err) {
+int dl_store_remove_code(struct dl_store *s, int64_t id, const struct dl_actor *actor,
+                         struct dl_error *err) {
         _cleanup_txn_ struct dl_txn t = {};
         struct dl_code c;
         char who[96];
@@ -508,10 +519,11 @@ int dl_codes_remove_dead(struct dl_txn *t, struct dl_error *err) {
         /* Collect first, delete after: never delete under a running SELECT.
          * Loop in batches in case more than 32 are due. */
         do {
-                sqlite3_stmt *st = dl_db_prepare(&s->db, SQL_CODES_MAYBE_DEAD, err);
+                sqlite3_stmt *st;
 
-                if (!st)
-                        return err ? err->code : -EIO;
+                r = dl_db_prepare(&s->db, SQL_CODES_MAYBE_DEAD, &st, err);
+                if (r < 0)
+                        return r;
                 sqlite3_bind_int64(st, 1, t->now);
                 n = 0;
                 while (n < ELEMENTSOF(dead) && (r = dl_db_step(&s->db, st, err)) > 0) {

@@ -21,8 +21,8 @@
  *   -ENOSPC  the code table is full (max_codes)
  * For a one-time code spec->use_limit may be 0; it is stored as 1. */
 int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *spec, const char *pin,
-                      unsigned generated_length, const struct dl_actor *actor, int64_t *ret_id, char *pin_out,
-                      struct dl_error *err);
+                      unsigned generated_length, const struct dl_actor *actor, int64_t *ret_id,
+                      char *pin_out, struct dl_error *err);
 
 /* Replace the editable fields of code `id` (name, enabled, validity,
  * windows, use limit) with those of spec, under the same rules as add.
@@ -37,7 +37,8 @@ int dl_store_remove_code(struct dl_store *s, int64_t id, const struct dl_actor *
 int dl_store_get_code(struct dl_store *s, int64_t id, struct dl_code *ret, struct dl_error *err);
 
 /* By decimal id or by exact name (names are never digits only). */
-int dl_store_find_code(struct dl_store *s, const char *id_or_name, struct dl_code *ret, struct dl_error *err);
+int dl_store_find_code(struct dl_store *s, const char *id_or_name, struct dl_code *ret,
+                       struct dl_error *err);
 
 /* Codes in id order.  The callback returns < 0 to stop (that value is
  * returned). */
@@ -51,8 +52,8 @@ int dl_store_count_codes(struct dl_store *s, unsigned *ret, struct dl_error *err
  * when they will be removed). */
 struct dl_code_status {
         enum dl_reason reason;
-        int64_t dead_since;  /* 0 = not dead */
-        int64_t remove_at;   /* 0 = not scheduled */
+        int64_t dead_since; /* 0 = not dead */
+        int64_t remove_at;  /* 0 = not scheduled */
 };
 int dl_store_code_status(struct dl_store *s, const struct dl_code *c, struct dl_code_status *ret,
                          struct dl_error *err);

@@ -15,11 +15,13 @@ int dl_db_error(struct dl_db *db, int rc, struct dl_error *err, const char *what
         switch (rc & 0xff) {
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
-                return dl_error_set(err, -EBUSY, "%s: the database is locked by another process (%s)", what, msg);
+                return dl_error_set(err, -EBUSY, "%s: the database is locked by another process (%s)", what,
+                                    msg);
         case SQLITE_CORRUPT:
         case SQLITE_NOTADB:
-                return dl_error_set(err, -EBADMSG, "%s: the database is corrupt or not a doorlockd database (%s)",
-                                    what, msg);
+                return dl_error_set(err, -EBADMSG,
+                                    "%s: the database is corrupt or not a doorlockd database (%s)", what,
+                                    msg);
         case SQLITE_READONLY:
                 r = -EROFS;
                 break;
@@ -34,7 +36,8 @@ int dl_db_error(struct dl_db *db, int rc, struct dl_error *err, const char *what
                 r = -EACCES;
                 break;
         case SQLITE_CONSTRAINT:
-                r = (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) ? -EEXIST : -EINVAL;
+                r = (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) ? -EEXIST
+                                                                                           : -EINVAL;
                 break;
         case SQLITE_CANTOPEN:
         case SQLITE_IOERR:
@@ -70,31 +73,31 @@ int dl_db_exec(struct dl_db *db, const char *sql, struct dl_error *err) {
         return 0;
 }
 
-sqlite3_stmt *dl_db_prepare(struct dl_db *db, const char *sql, struct dl_error *err) {
+int dl_db_prepare(struct dl_db *db, const char *sql, sqlite3_stmt **ret, struct dl_error *err) {
         sqlite3_stmt *st = NULL;
         int rc;
 
+        *ret = NULL;
         for (size_t i = 0; i < db->n_stmts; i++)
                 if (db->stmts[i].sql == sql) {
                         st = db->stmts[i].stmt;
                         sqlite3_reset(st);
                         sqlite3_clear_bindings(st);
-                        return st;
+                        *ret = st;
+                        return 0;
                 }
 
         rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-        if (rc != SQLITE_OK) {
-                dl_db_error(db, rc, err, "Cannot prepare statement");
-                return NULL;
-        }
+        if (rc != SQLITE_OK)
+                return dl_db_error(db, rc, err, "Cannot prepare statement");
         if (db->n_stmts >= DL_DB_STMT_CACHE_MAX) {
                 /* The store uses a fixed set of statements; this is a bug. */
                 sqlite3_finalize(st);
-                dl_error_set(err, -ENOBUFS, "Too many prepared statements");
-                return NULL;
+                return dl_error_set(err, -ENOBUFS, "Too many prepared statements");
         }
         db->stmts[db->n_stmts++] = (struct dl_db_stmt){ .sql = sql, .stmt = st };
-        return st;
+        *ret = st;
+        return 0;
 }
 
 int dl_db_schema_version(void) {
@@ -128,7 +131,8 @@ static int set_wal(struct dl_db *db, struct dl_error *err) {
         if (rc != SQLITE_ROW)
                 r = dl_db_error(db, rc, err, "Cannot switch database to WAL mode");
         else if (strcmp((const char *)sqlite3_column_text(st, 0), "wal") != 0)
-                r = dl_error_set(err, -EROFS, "Cannot switch database %s to WAL mode (is the directory writable?)",
+                r = dl_error_set(err, -EROFS,
+                                 "Cannot switch database %s to WAL mode (is the directory writable?)",
                                  db->path);
         sqlite3_finalize(st);
         return r;
@@ -152,16 +156,17 @@ static int quick_check(struct dl_db *db, struct dl_error *err) {
 }
 
 static int migrate(struct dl_db *db, struct dl_error *err) {
-        int version, tables, latest = dl_db_schema_version(), r;
+        int version = 0, tables = 0, latest = dl_db_schema_version(), r;
 
         r = pragma_int(db, "PRAGMA user_version", &version, err);
         if (r < 0)
                 return r;
         if (version > latest)
-                return dl_error_set(err, -EPROTONOSUPPORT,
-                                    "Database %s has schema version %d, but this doorlockd knows only up to %d: "
-                                    "it was written by a newer doorlockd; refusing to open it",
-                                    db->path, version, latest);
+                return dl_error_set(
+                        err, -EPROTONOSUPPORT,
+                        "Database %s has schema version %d, but this doorlockd knows only up to %d: "
+                        "it was written by a newer doorlockd; refusing to open it",
+                        db->path, version, latest);
         if (version < 0)
                 return dl_error_set(err, -EBADMSG, "Database %s has an invalid schema version %d", db->path,
                                     version);
@@ -170,7 +175,8 @@ static int migrate(struct dl_db *db, struct dl_error *err) {
                 if (r < 0)
                         return r;
                 if (tables > 0)
-                        return dl_error_set(err, -EBADMSG, "%s is an SQLite database but not doorlockd's", db->path);
+                        return dl_error_set(err, -EBADMSG, "%s is an SQLite database but not doorlockd's",
+                                            db->path);
         }
 
         for (int v = version + 1; v <= latest; v++) {
@@ -189,8 +195,8 @@ static int migrate(struct dl_db *db, struct dl_error *err) {
                         r = dl_db_commit(db, err);
                 if (r < 0) {
                         dl_db_rollback(db);
-                        return dl_error_set(err, r, "Cannot apply schema migration %s to %s: %s", m->name, db->path,
-                                            dl_error_message(err, r));
+                        return dl_error_set(err, r, "Cannot apply schema migration %s to %s: %s", m->name,
+                                            db->path, dl_error_message(err, r));
                 }
         }
         return 0;
@@ -230,7 +236,8 @@ int dl_db_open(const char *path, unsigned busy_timeout_ms, struct dl_db *db, str
         r = quick_check(db, err);
         if (r < 0)
                 goto fail;
-        r = dl_db_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA trusted_schema=OFF", err);
+        r = dl_db_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA trusted_schema=OFF",
+                       err);
         if (r < 0)
                 goto fail;
         db->sync_full = false;

@@ -50,8 +50,9 @@ int dl_db_commit(struct dl_db *db, struct dl_error *err);
 void dl_db_rollback(struct dl_db *db);
 
 /* A cached prepared statement for a constant SQL text (reset and with its
- * bindings cleared).  NULL on error, with the message in err. */
-sqlite3_stmt *dl_db_prepare(struct dl_db *db, const char *sql, struct dl_error *err);
+ * bindings cleared) in *ret.  The statement belongs to the cache: reset it
+ * after use, never finalize it. */
+int dl_db_prepare(struct dl_db *db, const char *sql, sqlite3_stmt **ret, struct dl_error *err);
 
 /* Run SQL that returns no rows. */
 int dl_db_exec(struct dl_db *db, const char *sql, struct dl_error *err);

@@ -9,12 +9,14 @@
  * ceiling allowed.  A length L fits at (E - L + 1) offsets, so the total is
  *   sum_{L=F..C} (E + 1 - L) = (C - F + 1) * (E + 1) - (F + C) * (C - F + 1) / 2
  * which is 225 for E = 32, F = 4, C = 12. */
-#define CANDIDATES_WORST_CASE                                                                                  \
-        ((DL_PIN_LENGTH_CEILING - DL_PIN_LENGTH_FLOOR + 1) * (DL_ENTRY_MAX_CEILING + 1) -                       \
-         (DL_PIN_LENGTH_FLOOR + DL_PIN_LENGTH_CEILING) * (DL_PIN_LENGTH_CEILING - DL_PIN_LENGTH_FLOOR + 1) / 2)
+#define CANDIDATES_WORST_CASE                                                                               \
+        ((DL_PIN_LENGTH_CEILING - DL_PIN_LENGTH_FLOOR + 1) * (DL_ENTRY_MAX_CEILING + 1) -                   \
+         (DL_PIN_LENGTH_FLOOR + DL_PIN_LENGTH_CEILING) *                                                    \
+                 (DL_PIN_LENGTH_CEILING - DL_PIN_LENGTH_FLOOR + 1) / 2)
 
 _Static_assert(DL_PIN_LENGTH_CEILING <= DL_ENTRY_MAX_CEILING, "a PIN must fit in an entry");
-_Static_assert(CANDIDATES_WORST_CASE <= DL_CANDIDATES_MAX, "DL_CANDIDATES_MAX too small for the entry ceiling");
+_Static_assert(CANDIDATES_WORST_CASE <= DL_CANDIDATES_MAX,
+               "DL_CANDIDATES_MAX too small for the entry ceiling");
 _Static_assert(DL_ENTRY_MAX_CEILING <= UINT8_MAX, "offsets and lengths must fit in uint8_t");
 
 static int candidates_add(struct dl_candidates *out, size_t offset, size_t length) {
@@ -60,8 +62,8 @@ int dl_entry_candidates(const char *entry, size_t n, const struct dl_pin_policy 
                 return 0;
 
         for (size_t offset = 0; offset < n; offset++)
-                for (size_t length = policy->min_length; length <= policy->max_length && offset + length <= n;
-                     length++) {
+                for (size_t length = policy->min_length;
+                     length <= policy->max_length && offset + length <= n; length++) {
                         r = candidates_add(out, offset, length);
                         if (r < 0)
                                 goto fail;

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int dl_error_set(struct dl_error *err, int r, const char *fmt, ...) {
+int(dl_error_set)(struct dl_error *err, int r, const char *fmt, ...) {
         if (err) {
                 va_list ap;
 

@@ -19,5 +19,12 @@ struct dl_error {
 /* Fill in `err` (may be NULL) and return `r`, which must be negative. */
 int dl_error_set(struct dl_error *err, int r, const char *fmt, ...) _printf_(3, 4);
 
+#ifdef __clang_analyzer__
+/* Let the static analyzer see that the result is `r`: it does not follow
+ * the call into error.c, and would otherwise suspect every caller's
+ * "return dl_error_set(...)" of returning garbage. */
+#define dl_error_set(err, r, ...) (dl_error_set((err), (r), __VA_ARGS__), (r))
+#endif
+
 /* The message, or strerror(-r) when none was set. */
 const char *dl_error_message(const struct dl_error *err, int r);

@@ -53,7 +53,8 @@ int dl_hmac_key_new(const uint8_t key[DL_KEY_SIZE], struct dl_hmac_key **ret) {
         return 0;
 }
 
-int dl_hmac(const struct dl_hmac_key *k, const struct dl_hmac_part *parts, size_t n, uint8_t out[DL_MAC_SIZE]) {
+int dl_hmac(const struct dl_hmac_key *k, const struct dl_hmac_part *parts, size_t n,
+            uint8_t out[DL_MAC_SIZE]) {
         EVP_MAC_CTX *ctx;
         size_t outl = 0;
         int r = 0;

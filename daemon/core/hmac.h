@@ -25,7 +25,8 @@ struct dl_hmac_key *dl_hmac_key_free(struct dl_hmac_key *k);
 void dl_hmac_key_freep(struct dl_hmac_key **k);
 
 /* MAC over the concatenation of n parts. */
-int dl_hmac(const struct dl_hmac_key *k, const struct dl_hmac_part *parts, size_t n, uint8_t out[DL_MAC_SIZE]);
+int dl_hmac(const struct dl_hmac_key *k, const struct dl_hmac_part *parts, size_t n,
+            uint8_t out[DL_MAC_SIZE]);
 
 /* Constant-time comparison of two MACs. */
 int dl_mac_equal(const uint8_t a[DL_MAC_SIZE], const uint8_t b[DL_MAC_SIZE]);

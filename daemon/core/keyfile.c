@@ -17,11 +17,14 @@ static int read_key(int fd, const char *path, uint8_t key[DL_KEY_SIZE], struct d
         if (!S_ISREG(st.st_mode))
                 return dl_error_set(err, -EBADMSG, "Key file %s is not a regular file", path);
         if (st.st_mode & 0077)
-                return dl_error_set(err, -EPERM, "Key file %s is accessible to group or others (mode %04o); "
-                                    "it must be 0600", path, (unsigned)(st.st_mode & 07777));
+                return dl_error_set(err, -EPERM,
+                                    "Key file %s is accessible to group or others (mode %04o); "
+                                    "it must be 0600",
+                                    path, (unsigned)(st.st_mode & 07777));
         if (st.st_size != DL_KEY_SIZE)
-                return dl_error_set(err, -EBADMSG, "Key file %s has %lld bytes, expected %d: damaged or not a key",
-                                    path, (long long)st.st_size, DL_KEY_SIZE);
+                return dl_error_set(err, -EBADMSG,
+                                    "Key file %s has %lld bytes, expected %d: damaged or not a key", path,
+                                    (long long)st.st_size, DL_KEY_SIZE);
         n = pread(fd, key, DL_KEY_SIZE, 0);
         if (n < 0)
                 return dl_error_set(err, -errno, "Cannot read key file %s: %m", path);
@@ -93,7 +96,7 @@ int dl_keyfile_load(const char *dir, const char *name, bool create, uint8_t key[
         if (asprintf(&path, "%s/%s", dir, name) < 0)
                 return -ENOMEM;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* a FIFO must not hang us */
         if (fd >= 0) {
                 r = read_key(fd, path, key, err);
                 if (r < 0)

@@ -38,17 +38,17 @@ static inline void closep(int *fd) {
 #define _cleanup_close_ _cleanup_(closep)
 
 /* Take a pointer out of a cleanup variable so it is not freed. */
-#define TAKE_PTR(p)                                                            \
-        ({                                                                     \
-                __typeof__(p) _tp = (p);                                       \
-                (p) = NULL;                                                    \
-                _tp;                                                           \
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                __typeof__(p) _tp = (p);                                                                    \
+                (p) = NULL;                                                                                 \
+                _tp;                                                                                        \
         })
-#define TAKE_FD(fd)                                                            \
-        ({                                                                     \
-                int _tf = (fd);                                                \
-                (fd) = -1;                                                     \
-                _tf;                                                           \
+#define TAKE_FD(fd)                                                                                         \
+        ({                                                                                                  \
+                int _tf = (fd);                                                                             \
+                (fd) = -1;                                                                                  \
+                _tf;                                                                                        \
         })
 
 /* Wipe memory that held a secret (a PIN, a key) before it is released. */

@@ -17,13 +17,14 @@ int dl_pin_policy_check(const struct dl_pin_policy *p, struct dl_error *err) {
         if (!p)
                 return dl_error_set(err, -EINVAL, "No PIN length policy given");
         if (p->min_length < DL_PIN_LENGTH_FLOOR)
-                return dl_error_set(err, -EINVAL, "Minimum PIN length %u is below the floor of %u", p->min_length,
-                                    DL_PIN_LENGTH_FLOOR);
+                return dl_error_set(err, -EINVAL, "Minimum PIN length %u is below the floor of %u",
+                                    p->min_length, DL_PIN_LENGTH_FLOOR);
         if (p->max_length > DL_PIN_LENGTH_CEILING)
-                return dl_error_set(err, -EINVAL, "Maximum PIN length %u is above the ceiling of %u", p->max_length,
-                                    DL_PIN_LENGTH_CEILING);
+                return dl_error_set(err, -EINVAL, "Maximum PIN length %u is above the ceiling of %u",
+                                    p->max_length, DL_PIN_LENGTH_CEILING);
         if (p->min_length > p->max_length)
-                return dl_error_set(err, -EINVAL, "Minimum PIN length %u is greater than maximum PIN length %u",
+                return dl_error_set(err, -EINVAL,
+                                    "Minimum PIN length %u is greater than maximum PIN length %u",
                                     p->min_length, p->max_length);
         return 0;
 }
@@ -77,10 +78,12 @@ int dl_pin_check(const struct dl_pin_policy *p, const char *pin, struct dl_error
         if (!dl_is_digits(pin, n))
                 return dl_error_set(err, -EINVAL, "PIN must contain digits only");
         if (n < p->min_length || n > p->max_length)
-                return dl_error_set(err, -ERANGE, "PIN must be %u to %u digits long", p->min_length, p->max_length);
+                return dl_error_set(err, -ERANGE, "PIN must be %u to %u digits long", p->min_length,
+                                    p->max_length);
         if (dl_pin_is_weak(pin, n))
-                return dl_error_set(err, -EINVAL,
-                                    "PIN is too easy to guess (all one digit, or a straight run up or down)");
+                return dl_error_set(
+                        err, -EINVAL,
+                        "PIN is too easy to guess (all one digit, or a straight run up or down)");
         return 0;
 }
 

@@ -55,8 +55,8 @@ void dl_txn_abort(struct dl_txn *t);
 int dl_state_load(struct dl_store *s, struct dl_state_row *row, struct dl_error *err);
 
 /* Append an audit entry inside t (updates t->state's head). */
-int dl_txn_log(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id, const char *code_name,
-               const char *details);
+int dl_txn_log(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id,
+               const char *code_name, const char *details);
 int dl_txn_logf(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id,
                 const char *code_name, const char *fmt, ...) _printf_(6, 7);
 
@@ -72,14 +72,16 @@ bool dl_audit_needs_prune(const struct dl_store *s, const struct dl_state_row *r
 
 /* Read a code row (columns in the order of DL_CODE_COLUMNS) plus its
  * windows. */
-#define DL_CODE_COLUMNS                                                                                         \
-        "id, name, kind, enabled, duress, created, valid_from, valid_until, use_limit, use_count, last_used"
+#define DL_CODE_COLUMNS                                                                                     \
+        "id, name, kind, enabled, duress, created, valid_from, valid_until, use_limit, use_count, "         \
+        "last_used"
 int dl_code_from_row(struct dl_store *s, sqlite3_stmt *st, struct dl_code *c, struct dl_error *err);
 
 /* Does the kernel vouch for a time before the mark?  Asked only when it
  * matters (now < mark): adjtimex() is a system call on every PIN check
  * otherwise. */
-static inline bool dl_store_clock_vouched(const struct dl_store *s, const struct dl_clock_trust *t, int64_t now) {
+static inline bool dl_store_clock_vouched(const struct dl_store *s, const struct dl_clock_trust *t,
+                                          int64_t now) {
         return now < t->mark && dl_clock_synchronized(s->clock);
 }
 

@@ -36,7 +36,8 @@ int dl_store_config_check(const struct dl_store_config *c, struct dl_error *err)
         if (r < 0)
                 return r;
         if (c->generated_pin_length < c->pin.min_length || c->generated_pin_length > c->pin.max_length)
-                return dl_error_set(err, -ERANGE, "Generated PIN length %u is outside the PIN length bounds %u-%u",
+                return dl_error_set(err, -ERANGE,
+                                    "Generated PIN length %u is outside the PIN length bounds %u-%u",
                                     c->generated_pin_length, c->pin.min_length, c->pin.max_length);
         if (c->max_codes < 1 || c->max_codes > DL_MAX_CODES_CEILING)
                 return dl_error_set(err, -ERANGE, "MaxCodes=%u is outside 1-%d", c->max_codes,
@@ -92,9 +93,9 @@ int dl_state_load(struct dl_store *s, struct dl_state_row *row, struct dl_error 
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_STATE_LOAD, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_STATE_LOAD, &st, err);
+        if (r < 0)
+                return r;
         r = dl_db_step(&s->db, st, err);
         if (r == 0)
                 r = dl_error_set(err, -EBADMSG, "Database %s has no state row", s->db.path);
@@ -102,7 +103,8 @@ int dl_state_load(struct dl_store *s, struct dl_state_row *row, struct dl_error 
                 goto out;
 
         *row = (struct dl_state_row){
-                .clock = { .mark = sqlite3_column_int64(st, 0), .untrusted = sqlite3_column_int(st, 1) != 0 },
+                .clock = { .mark = sqlite3_column_int64(st, 0),
+                           .untrusted = sqlite3_column_int(st, 1) != 0 },
                 .lockout = { .failures = (uint32_t)sqlite3_column_int64(st, 2),
                              .last_failure = sqlite3_column_int64(st, 3),
                              .lockout_until = sqlite3_column_int64(st, 4) },
@@ -128,9 +130,9 @@ static int state_save(struct dl_store *s, const struct dl_state_row *row, struct
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_STATE_SAVE, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_STATE_SAVE, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, row->clock.mark);
         sqlite3_bind_int(st, 2, row->clock.untrusted);
         sqlite3_bind_int64(st, 3, row->lockout.failures);
@@ -166,7 +168,8 @@ int dl_txn_begin(struct dl_store *s, bool durable, struct dl_txn *t, struct dl_e
         }
 
         t->now = dl_clock_now(s->clock);
-        ev = dl_clock_trust_update(&t->state.clock, t->now, dl_store_clock_vouched(s, &t->state.clock, t->now));
+        ev = dl_clock_trust_update(&t->state.clock, t->now,
+                                   dl_store_clock_vouched(s, &t->state.clock, t->now));
         t->trusted = !t->state.clock.untrusted;
         if (ev != DL_CLOCK_EVENT_NONE) {
                 r = dl_txn_log(t, DL_EVENT_CLOCK, DL_SOURCE_SYSTEM, 0, NULL, dl_clock_event_to_string(ev));
@@ -212,9 +215,9 @@ static int init_state_row(struct dl_store *s, struct dl_error *err) {
         sqlite3_stmt *st;
         int r, n;
 
-        st = dl_db_prepare(&s->db, sql_count, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, sql_count, &st, err);
+        if (r < 0)
+                return r;
         r = dl_db_step(&s->db, st, err);
         n = r > 0 ? sqlite3_column_int(st, 0) : 0;
         sqlite3_reset(st);
@@ -230,9 +233,9 @@ static int init_state_row(struct dl_store *s, struct dl_error *err) {
         if (r < 0)
                 return dl_error_set(err, r, "Cannot compute audit tags");
 
-        st = dl_db_prepare(&s->db, sql_insert, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, sql_insert, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, dl_clock_now(s->clock));
         sqlite3_bind_blob(st, 2, zero, DL_MAC_SIZE, SQLITE_STATIC);
         sqlite3_bind_blob(st, 3, head_tag, DL_MAC_SIZE, SQLITE_STATIC);
@@ -259,9 +262,9 @@ static int check_key(struct dl_store *s, const char *meta_key, const struct dl_h
         if (r < 0)
                 return dl_error_set(err, r, "Cannot compute key fingerprint");
 
-        st = dl_db_prepare(&s->db, sql_get, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, sql_get, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_text(st, 1, meta_key, -1, SQLITE_STATIC);
         r = dl_db_step(&s->db, st, err);
         if (r > 0) {
@@ -279,9 +282,9 @@ static int check_key(struct dl_store *s, const char *meta_key, const struct dl_h
         if (r < 0)
                 return r;
 
-        st = dl_db_prepare(&s->db, sql_put, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, sql_put, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_text(st, 1, meta_key, -1, SQLITE_STATIC);
         sqlite3_bind_blob(st, 2, fp, DL_MAC_SIZE, SQLITE_STATIC);
         r = dl_db_step(&s->db, st, err);

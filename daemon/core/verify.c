@@ -28,7 +28,8 @@ static int compute_macs(struct dl_store *s, const char *entry, struct entry_macs
         if (n == 0 || n > DL_ENTRY_MAX_CEILING || !dl_is_digits(entry, n))
                 return dl_error_set(err, -EINVAL, "An entry is 1 to %d digits", DL_ENTRY_MAX_CEILING);
 
-        r = dl_entry_candidates(entry, n, &s->config.pin, s->config.anti_peep, s->config.max_entry_length, &cand);
+        r = dl_entry_candidates(entry, n, &s->config.pin, s->config.anti_peep, s->config.max_entry_length,
+                                &cand);
         if (r < 0)
                 return dl_error_set(err, r, "Cannot split the entry into candidates");
 
@@ -46,13 +47,14 @@ static int compute_macs(struct dl_store *s, const char *entry, struct entry_macs
 
 static const char SQL_CODE_BY_MAC[] = "SELECT " DL_CODE_COLUMNS " FROM codes WHERE pin_mac = ?1";
 
-static int lookup(struct dl_store *s, const uint8_t mac[DL_MAC_SIZE], struct dl_code *c, struct dl_error *err) {
+static int lookup(struct dl_store *s, const uint8_t mac[DL_MAC_SIZE], struct dl_code *c,
+                  struct dl_error *err) {
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_CODE_BY_MAC, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_CODE_BY_MAC, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_blob(st, 1, mac, DL_MAC_SIZE, SQLITE_STATIC);
         r = dl_db_step(&s->db, st, err);
         if (r > 0) {
@@ -125,7 +127,8 @@ static int decide(struct dl_store *s, const struct entry_macs *m, int64_t now, b
         return 0;
 }
 
-static const char SQL_CODE_USED[] = "UPDATE codes SET use_count = use_count + 1, last_used = ?2 WHERE id = ?1";
+static const char SQL_CODE_USED[] =
+        "UPDATE codes SET use_count = use_count + 1, last_used = ?2 WHERE id = ?1";
 
 static int apply_grant(struct dl_txn *t, const struct dl_decision *d, enum dl_source source,
                        struct dl_error *err) {
@@ -133,9 +136,9 @@ static int apply_grant(struct dl_txn *t, const struct dl_decision *d, enum dl_so
         sqlite3_stmt *st;
         int r;
 
-        st = dl_db_prepare(&s->db, SQL_CODE_USED, err);
-        if (!st)
-                return err ? err->code : -EIO;
+        r = dl_db_prepare(&s->db, SQL_CODE_USED, &st, err);
+        if (r < 0)
+                return r;
         sqlite3_bind_int64(st, 1, d->code_id);
         sqlite3_bind_int64(st, 2, t->now);
         r = dl_db_step(&s->db, st, err);
@@ -154,7 +157,8 @@ static int apply_grant(struct dl_txn *t, const struct dl_decision *d, enum dl_so
         return 0;
 }
 
-static int apply_denial(struct dl_txn *t, struct dl_decision *d, enum dl_source source, struct dl_error *err) {
+static int apply_denial(struct dl_txn *t, struct dl_decision *d, enum dl_source source,
+                        struct dl_error *err) {
         const struct dl_lockout_policy *p = &t->store->config.lockout;
         struct dl_lockout_state *lo = &t->state.lockout;
         int r;
@@ -173,8 +177,8 @@ static int apply_denial(struct dl_txn *t, struct dl_decision *d, enum dl_source 
         d->lockout_until = lo->lockout_until;
 
         r = dl_txn_logf(t, DL_EVENT_ACCESS_DENIED, source, d->code_id, d->code_id ? d->code_name : NULL,
-                        "%s; %" PRIu32 " consecutive wrong entr%s", dl_reason_to_string(d->reason), lo->failures,
-                        lo->failures == 1 ? "y" : "ies");
+                        "%s; %" PRIu32 " consecutive wrong entr%s", dl_reason_to_string(d->reason),
+                        lo->failures, lo->failures == 1 ? "y" : "ies");
         if (r >= 0 && d->lockout_started)
                 r = dl_txn_logf(t, DL_EVENT_LOCKOUT, source, 0, NULL,
                                 "%" PRIu32 " consecutive wrong entries; keypad locked for %" PRId64 " s",
