@@ -385,6 +385,34 @@ static void test_name_invalid_utf8(void **state) {
         assert_int_equal(check("1\x80"), -EILSEQ);
 }
 
+static void test_name_invisible(void **state) {
+        const char *bad[] = {
+                "Ali\xe2\x80\x8b"
+                "ce", /* zero-width space */
+                "Bob\xe2\x80\xae"
+                "ecilA", /* right-to-left override */
+                "Eve\xe2\x81\xa6"
+                "x", /* left-to-right isolate */
+                "\xef\xbb\xbf"
+                "Carol", /* byte-order mark */
+                "Dan\xe2\x80\xa8"
+                "x", /* line separator */
+                "So\xc2\xad"
+                "ft", /* soft hyphen */
+        };
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct dl_error err = {};
+
+                assert_int_equal(dl_code_name_check(bad[i], &err), -EINVAL);
+                assert_non_null(strstr(err.message, "invisible"));
+        }
+        /* Visible non-Latin text is fine. */
+        assert_int_equal(dl_code_name_check("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", NULL), 0); /* Hebrew */
+        assert_int_equal(dl_code_name_check("\xe5\xb1\xb1\xe7\x94\xb0", NULL), 0);         /* Yamada */
+}
+
 static void test_name_controls(void **state) {
         char buf[8];
 
@@ -462,6 +490,7 @@ int main(void) {
                 cmocka_unit_test(test_name_digits_only),
                 cmocka_unit_test(test_name_invalid_utf8),
                 cmocka_unit_test(test_name_controls),
+                cmocka_unit_test(test_name_invisible),
                 cmocka_unit_test(test_name_edge_spaces),
         };
 

@@ -84,9 +84,19 @@ static bool is_control(uint32_t cp) {
         return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
 
+/* Invisible characters that make one name look like another in a log or a
+ * terminal ("Trojan Source"): zero-width space, direction marks,
+ * bidirectional overrides and isolates, line and paragraph separators, the
+ * byte-order mark.  The zero-width (non-)joiners U+200C/D stay allowed:
+ * emoji sequences and several scripts need them. */
+static bool is_invisible(uint32_t cp) {
+        return cp == 0x200B || cp == 0x200E || cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+               (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF || cp == 0x00AD;
+}
+
 int dl_code_name_check(const char *name, struct dl_error *err) {
         const uint8_t *p = (const uint8_t *)name;
-        bool control = false, digits_only = true;
+        bool control = false, invisible = false, digits_only = true;
         uint32_t first = 0, last = 0;
         size_t n, count = 0;
 
@@ -114,6 +124,8 @@ int dl_code_name_check(const char *name, struct dl_error *err) {
 
                 if (is_control(cp))
                         control = true;
+                if (is_invisible(cp))
+                        invisible = true;
                 if (cp < '0' || cp > '9')
                         digits_only = false;
         }
@@ -123,6 +135,9 @@ int dl_code_name_check(const char *name, struct dl_error *err) {
                                     (unsigned)DL_CODE_NAME_MAX_CHARS);
         if (control)
                 return dl_error_set(err, -EINVAL, "Code name must not contain control characters");
+        if (invisible)
+                return dl_error_set(err, -EINVAL,
+                                    "Code name must not contain invisible or text-direction characters");
         if (first == ' ' || last == ' ')
                 return dl_error_set(err, -EINVAL, "Code name must not start or end with a space");
         if (digits_only)

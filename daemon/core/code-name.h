@@ -18,7 +18,9 @@
 long dl_utf8_length(const char *s, size_t n);
 
 /* A name is 1 to 32 code points of valid UTF-8, has no control characters
- * (C0, DEL, C1), no leading or trailing space (U+0020), and is not made of
+ * (C0, DEL, C1), no invisible or text-direction characters (zero-width
+ * space and marks U+200B/200E/200F, U+2060-2069, bidi overrides U+202A-202E, separators
+ * U+2028/2029, soft hyphen, BOM), no leading or trailing space (U+0020), and is not made of
  * ASCII digits only (so lockctl can take an id or a name).  The name is never
  * part of the message.  When several rules are broken, the first in the list
  * below wins (empty, UTF-8, length, controls, spaces, digits).
