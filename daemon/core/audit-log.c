@@ -252,7 +252,7 @@ int dl_store_audit_verify(struct dl_store *s, struct dl_audit_report *ret, struc
         if (r < 0)
                 return r;
 
-        r = dl_state_load(s, &row, err);
+        r = dl_state_read(s, &row, err);
         if (r < 0)
                 goto out;
 

@@ -32,6 +32,8 @@ struct dl_store {
         const struct dl_clock *clock;
         struct dl_hmac_key *pin_key;
         struct dl_hmac_key *audit_key;
+        struct dl_state_row state; /* last committed state row */
+        bool state_cached;
 };
 
 /* A write transaction.  Begin loads the state row and feeds the clock to the
@@ -52,7 +54,10 @@ int dl_txn_commit(struct dl_txn *t, struct dl_error *err);
 void dl_txn_abort(struct dl_txn *t);
 #define _cleanup_txn_ _cleanup_(dl_txn_abort)
 
+/* The state row as last committed (cached). */
 int dl_state_load(struct dl_store *s, struct dl_state_row *row, struct dl_error *err);
+/* The state row as stored in the database, bypassing the cache. */
+int dl_state_read(struct dl_store *s, struct dl_state_row *row, struct dl_error *err);
 
 /* Append an audit entry inside t (updates t->state's head). */
 int dl_txn_log(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id,

@@ -90,6 +90,21 @@ static const char SQL_STATE_LOAD[] =
         "FROM state WHERE id = 1";
 
 int dl_state_load(struct dl_store *s, struct dl_state_row *row, struct dl_error *err) {
+        int r;
+
+        /* The store holds the database exclusively, so the last committed
+         * row is what is on disk: no query needed on the hot path. */
+        if (!s->state_cached) {
+                r = dl_state_read(s, &s->state, err);
+                if (r < 0)
+                        return r;
+                s->state_cached = true;
+        }
+        *row = s->state;
+        return 0;
+}
+
+int dl_state_read(struct dl_store *s, struct dl_state_row *row, struct dl_error *err) {
         sqlite3_stmt *st;
         int r;
 
@@ -193,7 +208,13 @@ int dl_txn_commit(struct dl_txn *t, struct dl_error *err) {
         }
         r = dl_db_commit(&t->store->db, err);
         t->open = false;
-        return r;
+        if (r < 0) {
+                t->store->state_cached = false; /* re-read: be sure */
+                return r;
+        }
+        t->store->state = t->state;
+        t->store->state_cached = true;
+        return 0;
 }
 
 void dl_txn_abort(struct dl_txn *t) {
