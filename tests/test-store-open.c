@@ -43,10 +43,9 @@ static void first_start_creates_everything(void **state) {
 
                 assert_true(asprintf(&p, "%s/%s", sub, files[i]) > 0);
                 assert_int_equal(stat(p, &st), 0);
-                if (i < 2) {
-                        assert_int_equal(st.st_mode & 07777, 0600);
+                assert_int_equal(st.st_mode & 07777, 0600); /* keys and database */
+                if (i < 2)
                         assert_int_equal(st.st_size, 32);
-                }
                 free(p);
         }
         store_fixture_close(f);
@@ -137,6 +136,14 @@ static void foreign_sqlite_database(void **state) {
         sqlite3_close(s);
         assert_int_equal(try_open(f, &err), -EBADMSG);
         assert_non_null(strstr(err.message, "not doorlockd"));
+        /* Left exactly as it was: not even switched to WAL. */
+        assert_int_equal(sqlite3_open(db, &s), SQLITE_OK);
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(s, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), "delete");
+        sqlite3_finalize(st);
+        sqlite3_close(s);
         free(db);
 }
 

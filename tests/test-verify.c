@@ -81,6 +81,8 @@ static void bad_entries_write_nothing(void **state) {
                 assert_true(strlen(err.message) > 0);
         }
         assert_int_equal(dl_store_verify(f->store, PIN_A, (enum dl_source)42, &d, NULL), -EINVAL);
+        /* The lock itself never enters a PIN. */
+        assert_int_equal(dl_store_verify(f->store, PIN_A, DL_SOURCE_SYSTEM, &d, NULL), -EINVAL);
         assert_int_equal(audit_head(f), head);
         assert_int_equal(dl_store_lockout_state(f->store, &lo, NULL), 0);
         assert_int_equal(lo.failures, 0);
@@ -260,6 +262,8 @@ static void duress_opens_and_alarms(void **state) {
         d = verify(f, "902713");
         assert_true(d.granted);
         assert_true(d.duress);
+        /* The alarm is fsync'd with the grant, though the code is unlimited. */
+        assert_true(f->store->db.sync_full);
         assert_int_equal(dl_store_audit_list(f->store, 0, 0, count_events, &alarms, NULL), 0);
         assert_int_equal(alarms, 1);
 }

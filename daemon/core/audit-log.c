@@ -16,6 +16,10 @@ static void copy_str(char *dst, size_t size, const char *src) {
                 return;
         }
         n = strnlen(src, size - 1);
+        if (src[n] != 0)
+                /* Cut: never in the middle of a UTF-8 sequence. */
+                while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+                        n--;
         memcpy(dst, src, n);
         dst[n] = 0;
 }
@@ -85,7 +89,9 @@ int dl_store_log_event(struct dl_store *s, const char *event, const struct dl_ac
 
         if (!event || !*event || strlen(event) >= DL_AUDIT_EVENT_MAX)
                 return dl_error_set(err, -EINVAL, "Invalid audit event name");
-        r = dl_txn_begin(s, false, &t, err);
+        /* Events from the lock controller are alarms and state changes:
+         * rare, and worth an fsync. */
+        r = dl_txn_begin(s, true, &t, err);
         if (r < 0)
                 return r;
         r = dl_txn_log(&t, event, actor ? actor->source : DL_SOURCE_SYSTEM, code_id, code_name, details);
@@ -115,7 +121,7 @@ int dl_audit_prune(struct dl_store *s, struct dl_error *err) {
         static const char sql_mac[] = "SELECT mac FROM audit WHERE seq = ?1";
         static const char sql_delete[] = "DELETE FROM audit WHERE seq < ?1";
         _cleanup_txn_ struct dl_txn t = {};
-        int64_t count, keep_from;
+        int64_t count, keep_from, first;
         sqlite3_stmt *st;
         int r;
 
@@ -157,10 +163,16 @@ int dl_audit_prune(struct dl_store *s, struct dl_error *err) {
         if (r < 0)
                 return r;
 
+        first = t.state.anchor_seq;
         t.state.anchor_seq = keep_from;
         r = dl_audit_anchor_tag(s->audit_key, keep_from, t.state.anchor_prev, t.state.anchor_tag);
         if (r < 0)
                 return dl_error_set(err, r, "Cannot compute audit anchor");
+        r = dl_txn_logf(&t, DL_EVENT_LOG, DL_SOURCE_SYSTEM, 0, NULL,
+                        "pruned entries %" PRId64 " to %" PRId64 " (bound %u)", first, keep_from - 1,
+                        s->config.log_max_entries);
+        if (r < 0)
+                return dl_error_set(err, r, "Cannot write audit log");
         return dl_txn_commit(&t, err);
 }
 

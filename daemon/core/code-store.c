@@ -114,8 +114,12 @@ int dl_store_find_code(struct dl_store *s, const char *id_or_name, struct dl_cod
         r = id_by_name(s, id_or_name, &id, err);
         if (r < 0)
                 return r;
-        if (r == 0)
+        if (r == 0) {
+                /* Echo the name only if it is one (no control characters). */
+                if (dl_code_name_check(id_or_name, NULL) < 0)
+                        return dl_error_set(err, -ENOENT, "No code with that name");
                 return dl_error_set(err, -ENOENT, "No code named '%s'", id_or_name);
+        }
         return dl_store_get_code(s, id, ret, err);
 }
 

@@ -155,7 +155,10 @@ static int quick_check(struct dl_db *db, struct dl_error *err) {
         return r;
 }
 
-static int migrate(struct dl_db *db, struct dl_error *err) {
+/* Is this a database we may touch at all?  Checked before anything is
+ * written to it (even the switch to WAL), so a foreign or newer file is left
+ * exactly as it was. */
+static int check_version(struct dl_db *db, int *ret_version, struct dl_error *err) {
         int version = 0, tables = 0, latest = dl_db_schema_version(), r;
 
         r = pragma_int(db, "PRAGMA user_version", &version, err);
@@ -178,6 +181,12 @@ static int migrate(struct dl_db *db, struct dl_error *err) {
                         return dl_error_set(err, -EBADMSG, "%s is an SQLite database but not doorlockd's",
                                             db->path);
         }
+        *ret_version = version;
+        return 0;
+}
+
+static int migrate(struct dl_db *db, int version, struct dl_error *err) {
+        int latest = dl_db_schema_version(), r;
 
         for (int v = version + 1; v <= latest; v++) {
                 const struct dl_migration *m = &dl_migrations[v - 1];
@@ -203,7 +212,7 @@ static int migrate(struct dl_db *db, struct dl_error *err) {
 }
 
 int dl_db_open(const char *path, unsigned busy_timeout_ms, struct dl_db *db, struct dl_error *err) {
-        int rc, r;
+        int rc, r, version = 0;
 
         *db = (struct dl_db){};
         db->path = strdup(path);
@@ -230,10 +239,13 @@ int dl_db_open(const char *path, unsigned busy_timeout_ms, struct dl_db *db, str
         if (r < 0)
                 goto fail;
 
-        r = set_wal(db, err);
+        r = quick_check(db, err);
         if (r < 0)
                 goto fail;
-        r = quick_check(db, err);
+        r = check_version(db, &version, err);
+        if (r < 0)
+                goto fail;
+        r = set_wal(db, err);
         if (r < 0)
                 goto fail;
         r = dl_db_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA trusted_schema=OFF",
@@ -242,7 +254,7 @@ int dl_db_open(const char *path, unsigned busy_timeout_ms, struct dl_db *db, str
                 goto fail;
         db->sync_full = false;
 
-        r = migrate(db, err);
+        r = migrate(db, version, err);
         if (r < 0)
                 goto fail;
         return 0;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* 256-bit secret keys kept in their own files in the state directory (never
  * in the database): created on first start from the CSPRNG with mode 0600,
- * written to a temporary file, fsync'd and renamed into place, so a power cut
- * leaves either no key or a whole one. */
+ * written to a temporary file, fsync'd and linked into place (never over an
+ * existing key), so a power cut leaves either no key or a whole one. */
 #pragma once
 
 #include <stdbool.h>

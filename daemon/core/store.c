@@ -385,6 +385,16 @@ int dl_store_open(const char *state_dir, const struct dl_store_config *config, c
         r = dl_db_open(db_path, config->busy_timeout_ms, &s->db, err);
         if (r < 0)
                 return r;
+        /* SQLite creates files 0644 and gives the WAL the database's mode:
+         * names and the log are nobody else's business. */
+        {
+                struct stat st;
+
+                if (stat(db_path, &st) < 0)
+                        return dl_error_set(err, -errno, "Cannot stat %s: %m", db_path);
+                if ((st.st_mode & 0077) && chmod(db_path, 0600) < 0)
+                        return dl_error_set(err, -errno, "Cannot set the mode of %s to 0600: %m", db_path);
+        }
 
         r = dl_db_begin(&s->db, true, err);
         if (r < 0)

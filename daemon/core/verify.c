@@ -73,8 +73,8 @@ static void fill_code(struct dl_decision *d, const struct dl_code *c) {
 }
 
 /* The decision, from the entry's MACs, the time and the lockout state.
- * *durable: must the outcome be fsync'd before the door opens?  (Single-use
- * and use-limited grants, and every refusal, so a power cut cannot undo a
+ * *durable: must the outcome be fsync'd before the door opens?  (Single-use,
+ * use-limited and duress grants, and every refusal, so a power cut cannot undo a
  * use or a counted failure.) */
 static int decide(struct dl_store *s, const struct entry_macs *m, int64_t now, bool trusted,
                   const struct dl_lockout_state *lockout, struct dl_decision *d, bool *durable,
@@ -113,7 +113,8 @@ static int decide(struct dl_store *s, const struct entry_macs *m, int64_t now, b
                         d->granted = true;
                         d->reason = DL_REASON_NONE;
                         d->duress = c.spec.duress;
-                        *durable = c.spec.use_limit > 0;
+                        /* A duress alarm must survive a power cut too. */
+                        *durable = c.spec.use_limit > 0 || c.spec.duress;
                         return 0;
                 }
                 /* With anti-peep several codes may match; a later one may
@@ -188,6 +189,12 @@ static int apply_denial(struct dl_txn *t, struct dl_decision *d, enum dl_source 
         return 0;
 }
 
+/* PINs are entered on the keypad, sent over D-Bus or from a phone; the lock
+ * itself never enters one. */
+static bool entry_source_valid(enum dl_source source) {
+        return source == DL_SOURCE_KEYPAD || source == DL_SOURCE_DBUS || source == DL_SOURCE_BLE;
+}
+
 int dl_store_check(struct dl_store *s, const char *entry, enum dl_source source, struct dl_decision *ret,
                    struct dl_error *err) {
         _cleanup_(entry_macs_wipe) struct entry_macs m = {};
@@ -196,8 +203,8 @@ int dl_store_check(struct dl_store *s, const char *entry, enum dl_source source,
         bool durable;
         int r;
 
-        if (!dl_source_to_string(source))
-                return dl_error_set(err, -EINVAL, "Unknown entry source");
+        if (!entry_source_valid(source))
+                return dl_error_set(err, -EINVAL, "Invalid entry source");
         r = compute_macs(s, entry, &m, err);
         if (r < 0)
                 return r;
@@ -218,8 +225,8 @@ int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source
         bool durable = false, need;
         int r;
 
-        if (!dl_source_to_string(source))
-                return dl_error_set(err, -EINVAL, "Unknown entry source");
+        if (!entry_source_valid(source))
+                return dl_error_set(err, -EINVAL, "Invalid entry source");
         r = compute_macs(s, entry, &m, err);
         if (r < 0)
                 return r;
