@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* doorlockd's configuration file: systemd .conf style (sections, Key=value,
+ * yes/no booleans, # comments), read with libinih.  Every key is optional; a
+ * missing file means all defaults.  Unknown sections or keys and bad values
+ * are errors naming file, line and key.
+ *
+ *   [Codes]    MinPinLength= MaxPinLength= MaxCodes= RemoveDeadAfterDays=
+ *   [Keypad]   AntiPeep= MaxEntryLength= EntryTimeoutSeconds=
+ *   [Lockout]  Attempts= FirstSeconds= MaxSeconds=
+ *   [Lock]     AutoRelockSeconds= MotorTimeoutMilliseconds= DoorSensor=
+ *   [Clock]    TimeZone=
+ *   [Log]      MaxEntries=
+ *   [Hardware] Backend=simulated|gpio
+ *   [Simulator] MotorMilliseconds= KeyGapMilliseconds=
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "lock-controller.h"
+#include "store.h"
+
+enum dl_backend {
+        DL_BACKEND_SIMULATED,
+        DL_BACKEND_GPIO,
+};
+
+struct dl_daemon_config {
+        struct dl_store_config store; /* store.time_zone points at time_zone */
+        char *time_zone;              /* owned; NULL = the system's */
+        int64_t keypad_timeout_usec;  /* EntryTimeoutSeconds, default 10 s */
+        struct dl_lock_config lock;   /* relock 5 s, motor 2 s, door sensor yes */
+        enum dl_backend backend;      /* simulated */
+        int64_t sim_motor_usec;       /* simulated bolt travel, default 300 ms */
+        int64_t sim_key_gap_usec;     /* PressKeys gap between keys, default 150 ms */
+};
+
+void dl_daemon_config_init(struct dl_daemon_config *c);
+void dl_daemon_config_done(struct dl_daemon_config *c);
+
+/* Read path over the defaults already in c.  -ENOENT is not an error (all
+ * defaults, returns 0).  -EINVAL with err->message "PATH:LINE: [Section]
+ * Key=: what is wrong" for anything it does not understand; the whole
+ * result is also checked with dl_store_config_check(). */
+int dl_daemon_config_load(struct dl_daemon_config *c, const char *path, struct dl_error *err);
