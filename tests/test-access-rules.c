@@ -339,6 +339,7 @@ static void test_reason_strings(void **state) {
                 { DL_REASON_USED_UP, "used-up" },
                 { DL_REASON_LOCKED_OUT, "locked-out" },
                 { DL_REASON_CLOCK_UNTRUSTED, "clock-untrusted" },
+                { DL_REASON_PRIVACY_MODE, "privacy-mode" },
         };
 
         (void)state;

@@ -385,6 +385,22 @@ static void test_name_invalid_utf8(void **state) {
         assert_int_equal(check("1\x80"), -EILSEQ);
 }
 
+static void test_utf8_trim_partial(void **state) {
+        char a[] = "ab\xc3", b[] = "ab\xe2\x82", c[] = "ab\xe2\x82\xac", d[] = "\xf0\x9f\x94", e[] = "abc";
+
+        (void)state;
+        dl_utf8_trim_partial(a);
+        assert_string_equal(a, "ab");
+        dl_utf8_trim_partial(b);
+        assert_string_equal(b, "ab");
+        dl_utf8_trim_partial(c);
+        assert_string_equal(c, "ab\xe2\x82\xac"); /* complete euro sign kept */
+        dl_utf8_trim_partial(d);
+        assert_string_equal(d, "");
+        dl_utf8_trim_partial(e);
+        assert_string_equal(e, "abc");
+}
+
 static void test_name_invisible(void **state) {
         const char *bad[] = {
                 "Ali\xe2\x80\x8b"
@@ -491,6 +507,7 @@ int main(void) {
                 cmocka_unit_test(test_name_invalid_utf8),
                 cmocka_unit_test(test_name_controls),
                 cmocka_unit_test(test_name_invisible),
+                cmocka_unit_test(test_utf8_trim_partial),
                 cmocka_unit_test(test_name_edge_spaces),
         };
 

@@ -34,7 +34,17 @@ static void first_start_creates_everything(void **state) {
 
         /* The state directory itself is created, 0700. */
         assert_true(asprintf(&sub, "%s/state", f->dir) > 0);
+        umask(022);
         assert_int_equal(dl_store_open(sub, &f->config, &f->clock.clock, &f->store, NULL), 0);
+        /* The WAL is private from the very first start, store still open. */
+        {
+                char *wal;
+
+                assert_true(asprintf(&wal, "%s/doorlockd.db-wal", sub) > 0);
+                assert_int_equal(stat(wal, &st), 0);
+                assert_int_equal(st.st_mode & 07777, 0600);
+                free(wal);
+        }
         assert_int_equal(stat(sub, &st), 0);
         assert_int_equal(st.st_mode & 07777, 0700);
 

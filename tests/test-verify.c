@@ -67,7 +67,7 @@ static void granted_and_unknown(void **state) {
 
 static void bad_entries_write_nothing(void **state) {
         struct store_fixture *f = *state;
-        const char *bad[] = { "", "12a456", "49381 7", "-493817", "123456789012345678901234567890123" };
+        const char *bad[] = { "", "12a456", "49381 7", "-493817", "12345678901234567890123456789012345678901234567890123456789012345" };
         struct dl_decision d;
         struct dl_lockout_state lo;
         int64_t head;
@@ -459,6 +459,44 @@ static void anti_peep(void **state) {
         assert_int_equal(lo.failures, 2);
 }
 
+static void privacy_mode_refuses_stored_codes(void **state) {
+        struct store_fixture *f = *state;
+        struct dl_code_spec spec;
+        struct dl_decision d;
+
+        add_code(f, "Alice", PIN_A);
+        dl_code_spec_init(&spec, "Once");
+        spec.kind = DL_CODE_ONE_TIME;
+        add_with(f, &spec, "640213");
+
+        assert_int_equal(dl_store_verify_private(f->store, PIN_A, DL_SOURCE_KEYPAD, true, &d, NULL), 0);
+        assert_false(d.granted);
+        assert_int_equal(d.reason, DL_REASON_PRIVACY_MODE);
+        assert_string_equal(dl_reason_to_string(d.reason), "privacy-mode");
+        assert_int_equal(dl_store_verify_private(f->store, "640213", DL_SOURCE_KEYPAD, true, &d, NULL), 0);
+        assert_int_equal(d.reason, DL_REASON_PRIVACY_MODE);
+        /* The one-time code was not used up by the refusal. */
+        assert_true(verify(f, "640213").granted);
+        /* Wrong codes are still just wrong. */
+        assert_int_equal(dl_store_verify_private(f->store, "555123", DL_SOURCE_KEYPAD, true, &d, NULL), 0);
+        assert_int_equal(d.reason, DL_REASON_UNKNOWN_CODE);
+}
+
+static void settings_persist(void **state) {
+        struct store_fixture *f = *state;
+        int64_t v = 0;
+
+        assert_int_equal(dl_store_get_setting(f->store, "mode", &v, NULL), -ENOENT);
+        assert_int_equal(dl_store_set_setting(f->store, "mode", 2, NULL), 0);
+        assert_int_equal(dl_store_set_setting(f->store, "relock", 7, NULL), 0);
+        store_fixture_reopen(f);
+        assert_int_equal(dl_store_get_setting(f->store, "mode", &v, NULL), 0);
+        assert_int_equal(v, 2);
+        assert_int_equal(dl_store_get_setting(f->store, "relock", &v, NULL), 0);
+        assert_int_equal(v, 7);
+        assert_int_equal(dl_store_set_setting(f->store, "", 1, NULL), -EINVAL);
+}
+
 static void check_writes_nothing(void **state) {
         struct store_fixture *f = *state;
         struct dl_decision d;
@@ -574,6 +612,8 @@ int main(void) {
                 T(clock_recovers_when_it_passes_the_mark),
                 T(anti_peep),
                 T(check_writes_nothing),
+                T(privacy_mode_refuses_stored_codes),
+                T(settings_persist),
                 T(pin_never_stored_or_logged),
                 T(locked_database_is_a_clear_error),
         };

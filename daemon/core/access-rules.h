@@ -20,6 +20,7 @@ enum dl_reason {
         DL_REASON_USED_UP,
         DL_REASON_LOCKED_OUT,
         DL_REASON_CLOCK_UNTRUSTED,
+        DL_REASON_PRIVACY_MODE, /* the lock is in privacy mode */
         _DL_REASON_MAX,
 };
 

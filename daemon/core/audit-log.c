@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "audit-log.h"
+#include "code-name.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -79,6 +80,7 @@ int dl_txn_logf(struct dl_txn *t, const char *event, enum dl_source source, int6
         va_start(ap, fmt);
         vsnprintf(details, sizeof(details), fmt, ap);
         va_end(ap);
+        dl_utf8_trim_partial(details);
         return dl_txn_log(t, event, source, code_id, code_name, details);
 }
 

@@ -145,3 +145,29 @@ int dl_code_name_check(const char *name, struct dl_error *err) {
                                     "Code name must not be digits only (it would be taken for a code id)");
         return 0;
 }
+
+void dl_utf8_trim_partial(char *s) {
+        size_t n = strlen(s), start, need;
+        uint8_t lead;
+
+        if (n == 0)
+                return;
+        /* Find the start of the last sequence (at most 3 continuation bytes
+         * back). */
+        start = n - 1;
+        while (start > 0 && n - start < 4 && ((uint8_t)s[start] & 0xC0) == 0x80)
+                start--;
+        lead = (uint8_t)s[start];
+        if (lead < 0x80)
+                return;
+        if (lead >= 0xF0)
+                need = 4;
+        else if (lead >= 0xE0)
+                need = 3;
+        else if (lead >= 0xC0)
+                need = 2;
+        else
+                need = 1; /* stray continuation bytes: leave them to the validator */
+        if (n - start < need)
+                s[start] = 0;
+}

@@ -17,6 +17,10 @@
  * -EINVAL when s is NULL and n > 0; 0 for n == 0. */
 long dl_utf8_length(const char *s, size_t n);
 
+/* Cut off an incomplete UTF-8 sequence at the end of s (left by a byte-count
+ * truncation such as snprintf's), in place. */
+void dl_utf8_trim_partial(char *s);
+
 /* A name is 1 to 32 code points of valid UTF-8, has no control characters
  * (C0, DEL, C1), no invisible or text-direction characters (zero-width
  * space and marks U+200B/200E/200F, U+2060-2069, bidi overrides U+202A-202E, separators

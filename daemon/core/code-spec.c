@@ -44,11 +44,13 @@ int dl_code_spec_check(const struct dl_code_spec *spec, struct dl_error *err) {
         int r;
 
         if (!memchr(spec->name, 0, sizeof(spec->name)))
-                return dl_error_set(err, -ENAMETOOLONG, "Code name is longer than %d characters",
-                                    DL_CODE_NAME_MAX_CHARS);
+                return dl_error_kind(err, "InvalidName",
+                                     dl_error_set(err, -ENAMETOOLONG,
+                                                  "Code name is longer than %d characters",
+                                                  DL_CODE_NAME_MAX_CHARS));
         r = dl_code_name_check(spec->name, err);
         if (r < 0)
-                return r;
+                return dl_error_kind(err, "InvalidName", r);
 
         if (!dl_code_kind_to_string(spec->kind))
                 return dl_error_set(err, -EINVAL, "Unknown code kind %d", (int)spec->kind);
@@ -65,11 +67,13 @@ int dl_code_spec_check(const struct dl_code_spec *spec, struct dl_error *err) {
                                     DL_USE_LIMIT_MAX);
 
         if (spec->n_windows > DL_WINDOWS_MAX)
-                return dl_error_set(err, -EINVAL, "A code has at most %d weekly windows", DL_WINDOWS_MAX);
+                return dl_error_kind(
+                        err, "InvalidSchedule",
+                        dl_error_set(err, -EINVAL, "A code has at most %d weekly windows", DL_WINDOWS_MAX));
         for (size_t i = 0; i < spec->n_windows; i++) {
                 r = dl_window_check(&spec->windows[i], err);
                 if (r < 0)
-                        return r;
+                        return dl_error_kind(err, "InvalidSchedule", r);
         }
         return 0;
 }

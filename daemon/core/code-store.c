@@ -71,7 +71,8 @@ int dl_store_get_code(struct dl_store *s, int64_t id, struct dl_code *ret, struc
         sqlite3_bind_int64(st, 1, id);
         r = dl_db_step(&s->db, st, err);
         if (r == 0)
-                r = dl_error_set(err, -ENOENT, "No code with id %" PRId64, id);
+                r = dl_error_kind(err, "NotFound",
+                                  dl_error_set(err, -ENOENT, "No code with id %" PRId64, id));
         else if (r > 0)
                 r = dl_code_from_row(s, st, ret, err);
         sqlite3_reset(st);
@@ -108,7 +109,8 @@ int dl_store_find_code(struct dl_store *s, const char *id_or_name, struct dl_cod
                 errno = 0;
                 id = strtoll(id_or_name, &end, 10);
                 if (errno != 0 || *end || id <= 0)
-                        return dl_error_set(err, -ENOENT, "No code with id %s", id_or_name);
+                        return dl_error_kind(err, "NotFound",
+                                             dl_error_set(err, -ENOENT, "No code with id %s", id_or_name));
                 return dl_store_get_code(s, id, ret, err);
         }
         r = id_by_name(s, id_or_name, &id, err);
@@ -117,8 +119,10 @@ int dl_store_find_code(struct dl_store *s, const char *id_or_name, struct dl_cod
         if (r == 0) {
                 /* Echo the name only if it is one (no control characters). */
                 if (dl_code_name_check(id_or_name, NULL) < 0)
-                        return dl_error_set(err, -ENOENT, "No code with that name");
-                return dl_error_set(err, -ENOENT, "No code named '%s'", id_or_name);
+                        return dl_error_kind(err, "NotFound",
+                                             dl_error_set(err, -ENOENT, "No code with that name"));
+                return dl_error_kind(err, "NotFound",
+                                     dl_error_set(err, -ENOENT, "No code named '%s'", id_or_name));
         }
         return dl_store_get_code(s, id, ret, err);
 }
@@ -281,7 +285,8 @@ int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *in, const c
         if (pin) {
                 r = dl_pin_check(&s->config.pin, pin, err);
                 if (r < 0)
-                        return r;
+                        return dl_error_kind(err,
+                                             dl_pin_is_weak(pin, strlen(pin)) ? "WeakPin" : "InvalidPin", r);
         } else {
                 if (!pin_out)
                         return dl_error_set(err, -EINVAL, "Nowhere to return the generated PIN");
@@ -308,16 +313,19 @@ int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *in, const c
         if (r < 0)
                 return r;
         if (count >= s->config.max_codes)
-                return dl_error_set(
-                        err, -ENOSPC,
-                        "The lock already holds %u codes, the most it can (%u); remove one first", count,
-                        s->config.max_codes);
+                return dl_error_kind(err, "CodeLimit",
+                                     dl_error_set(err, -ENOSPC,
+                                                  "The lock already holds %u codes, the most it can (%u); "
+                                                  "remove one first",
+                                                  count, s->config.max_codes));
 
         r = id_by_name(s, spec.name, &existing, err);
         if (r < 0)
                 return r;
         if (r > 0)
-                return dl_error_set(err, -EEXIST, "A code named '%s' already exists", spec.name);
+                return dl_error_kind(
+                        err, "DuplicateName",
+                        dl_error_set(err, -EEXIST, "A code named '%s' already exists", spec.name));
 
         if (pin) {
                 r = pin_mac(s, pin, mac);
@@ -327,7 +335,9 @@ int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *in, const c
                 if (r < 0)
                         return r;
                 if (r > 0)
-                        return dl_error_set(err, -EEXIST, "This PIN is already used by another code");
+                        return dl_error_kind(
+                                err, "DuplicatePin",
+                                dl_error_set(err, -EEXIST, "This PIN is already used by another code"));
         } else {
                 /* With 200 codes out of 10^6 PINs a clash is rare; a few tries
                  * are plenty. */
@@ -437,7 +447,9 @@ int dl_store_update_code(struct dl_store *s, int64_t id, const struct dl_code_sp
         if (r < 0)
                 return r;
         if (r > 0 && existing != id)
-                return dl_error_set(err, -EEXIST, "A code named '%s' already exists", spec.name);
+                return dl_error_kind(
+                        err, "DuplicateName",
+                        dl_error_set(err, -EEXIST, "A code named '%s' already exists", spec.name));
 
         r = dl_db_prepare(&s->db, SQL_CODE_UPDATE, &st, err);
         if (r < 0)

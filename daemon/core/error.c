@@ -9,6 +9,7 @@ int(dl_error_set)(struct dl_error *err, int r, const char *fmt, ...) {
                 va_list ap;
 
                 err->code = r;
+                err->kind = NULL;
                 va_start(ap, fmt);
                 vsnprintf(err->message, sizeof(err->message), fmt, ap);
                 va_end(ap);

@@ -12,9 +12,19 @@
 #define DL_ERROR_MAX 256
 
 struct dl_error {
-        int code; /* negative errno, 0 when unset */
+        int code;         /* negative errno, 0 when unset */
+        const char *kind; /* stable class of failure ("WeakPin", "CodeLimit"), NULL = see code */
         char message[DL_ERROR_MAX];
 };
+
+/* Name the class of a failure that an errno cannot tell apart (a weak PIN
+ * and a bad name are both -EINVAL); the D-Bus face turns it into
+ * org.doorlockd.Error.<kind>.  Returns r. */
+static inline int dl_error_kind(struct dl_error *err, const char *kind, int r) {
+        if (err)
+                err->kind = kind;
+        return r;
+}
 
 /* Fill in `err` (may be NULL) and return `r`, which must be negative. */
 int dl_error_set(struct dl_error *err, int r, const char *fmt, ...) _printf_(3, 4);

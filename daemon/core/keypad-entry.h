@@ -4,9 +4,11 @@
  *
  * Digits build an entry; '#' submits it; '*' clears it; an entry is dropped
  * when no key came for `timeout_usec`.  Digits beyond DL_KEYPAD_BUFFER are
- * not kept, but the entry stays "too long", so it is still submitted (and
- * refused and counted as a wrong entry by the store) rather than silently
- * shortened into something that might match. */
+ * not kept, but the entry stays "too long": it is submitted as exactly
+ * DL_KEYPAD_BUFFER digits, never silently shortened into something that
+ * might match.  The store refuses any entry of more than 32 digits
+ * (dl_store_verify() returns -EINVAL and writes nothing), so the caller
+ * must count such a submission as one wrong entry. */
 #pragma once
 
 #include <stdbool.h>
@@ -18,8 +20,8 @@
 
 struct dl_keypad_entry {
         char digits[DL_KEYPAD_BUFFER + 1];
-        size_t n;
-        int64_t last_key; /* monotonic µs of the last key, 0 = no entry */
+        size_t n;         /* digits typed, 0 = no entry; > DL_KEYPAD_BUFFER = too long */
+        int64_t last_key; /* monotonic µs of the last digit, 0 when there is no entry */
         int64_t timeout_usec;
 };
 
@@ -30,12 +32,14 @@ enum dl_key_result {
         DL_KEY_IGNORED, /* '#' on an empty entry, '*' on nothing, or an unknown key */
 };
 
+/* timeout_usec <= 0 selects DL_KEYPAD_TIMEOUT_USEC_DEFAULT. */
 void dl_keypad_init(struct dl_keypad_entry *k, int64_t timeout_usec);
 
 /* One key at monotonic time now.  On DL_KEY_SUBMIT the entry (digits, NUL
  * terminated, at most DL_KEYPAD_BUFFER of them) is copied to out (size
  * DL_KEYPAD_BUFFER + 1) and the keypad is empty again.  An entry that timed
- * out before this key is dropped first. */
+ * out (its last digit at least timeout_usec before now) is dropped first.
+ * Only digits keep an entry alive.  k or out NULL: DL_KEY_IGNORED. */
 enum dl_key_result dl_keypad_press(struct dl_keypad_entry *k, char key, int64_t now, char *out);
 
 /* Drop the entry if it timed out.  Returns true when it dropped one. */

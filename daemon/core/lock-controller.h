@@ -16,14 +16,24 @@
  * dl_lock_unlock()), but only once the door reports closed when a door
  * sensor is configured: if the door is open at the deadline, the bolt
  * throws as soon as the door closes.  Relocking is off in passage mode and
- * when relock_usec is 0.
+ * when relock_usec is 0.  With a door sensor that has not reported yet
+ * (door unknown), the relock also waits for "closed".
  *
  * Modes: normal; privacy (the controller behaves as normal: code rules are
  * the lock service's business); passage (unlock and stay unlocked: no
  * auto-relock, dl_lock_lock() refused with -EPERM; leaving passage starts
  * the relock timer as if just unlocked).
  *
- * Door: door opening while the state is locked raises alarm "door-forced". */
+ * Door: door opening while the state is locked raises alarm "door-forced".
+ *
+ * Bolt reports: while moving, only the position driven to counts (the other
+ * one is ignored; the motor timeout decides).  While idle the state follows
+ * the report, whoever moved the bolt: one turned open by hand (or found open
+ * at start-up) is relocked like after any unlock.
+ *
+ * Callbacks may call back into the controller (a simulated actuator may
+ * report the bolt from inside drive()): the controller updates its fields
+ * before it calls out. */
 #pragma once
 
 #include <stdbool.h>
@@ -44,6 +54,7 @@ enum dl_door_state {
         DL_DOOR_CLOSED,
         DL_DOOR_OPEN,
         _DL_DOOR_STATE_MAX,
+        _DL_DOOR_STATE_INVALID = -1,
 };
 
 enum dl_lock_mode {
@@ -86,28 +97,35 @@ struct dl_lock_controller {
         enum dl_door_state door;
         enum dl_lock_mode mode;
         bool target_unlocked;   /* where the bolt was last driven */
+        int64_t hold_usec;      /* relock delay once the current unlock arrives */
         int64_t motor_deadline; /* 0 = motor idle */
         int64_t relock_at;      /* 0 = none pending */
         bool relock_when_closed;
 };
 
-void dl_lock_init(struct dl_lock_controller *c, const struct dl_lock_config *config, const struct dl_lock_ops *ops,
-                  void *userdata);
+/* State, door and mode unknown, unknown, normal; no callback is called.
+ * config NULL: the defaults, no door sensor.  relock_usec is clamped to
+ * 0..DL_HOLD_USEC_MAX; motor_timeout_usec <= 0 selects the default. */
+void dl_lock_init(struct dl_lock_controller *c, const struct dl_lock_config *config,
+                  const struct dl_lock_ops *ops, void *userdata);
 
 /* Change the relock delay (the D-Bus property AutoRelockSeconds).  Takes
- * effect from the next unlock. */
+ * effect from the next unlock.  Clamped to 0..DL_HOLD_USEC_MAX. */
 void dl_lock_set_relock(struct dl_lock_controller *c, int64_t relock_usec);
 
 /* Unlock; relock after hold_usec (0 = the configured relock delay; at most
- * DL_HOLD_USEC_MAX, -ERANGE above).  Unlocking an unlocked bolt restarts the
- * relock timer.  Returns 0. */
+ * DL_HOLD_USEC_MAX, -ERANGE above or below 0).  Unlocking an unlocked bolt
+ * only restarts the relock timer; while unlocking, only the hold changes.
+ * Returns 0. */
 int dl_lock_unlock(struct dl_lock_controller *c, int64_t now, int64_t hold_usec);
 
-/* Lock now.  -EPERM in passage mode. */
+/* Lock now and cancel any pending relock.  Locked or locking already: no
+ * drive.  -EPERM in passage mode. */
 int dl_lock_lock(struct dl_lock_controller *c, int64_t now);
 
-/* -EINVAL for an unknown mode.  Entering passage unlocks; leaving it arms
- * the relock timer. */
+/* -EINVAL for an unknown mode; the same mode again changes nothing.
+ * Entering passage unlocks; leaving it arms the relock timer (relock_usec)
+ * if the bolt is unlocked. */
 int dl_lock_set_mode(struct dl_lock_controller *c, int64_t now, enum dl_lock_mode mode);
 
 /* The bolt sensor (or the simulated actuator) reports a position. */
@@ -122,6 +140,8 @@ void dl_lock_tick(struct dl_lock_controller *c, int64_t now);
 /* The earliest pending deadline (monotonic µs), 0 when none. */
 int64_t dl_lock_next_deadline(const struct dl_lock_controller *c);
 
+/* to_string: NULL for a value out of range.  from_string: exact match,
+ * _DL_DOOR_STATE_INVALID / _DL_LOCK_MODE_INVALID (-1) otherwise. */
 const char *dl_lock_state_to_string(enum dl_lock_state s);
 const char *dl_door_state_to_string(enum dl_door_state d);
 enum dl_door_state dl_door_state_from_string(const char *s);

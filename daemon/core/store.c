@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "store.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,6 +73,7 @@ const char *dl_actor_describe(const struct dl_actor *a, char *buf, size_t size) 
                 snprintf(buf, size, "by %s", a->who);
         else
                 snprintf(buf, size, "by %s", a ? dl_source_to_string(a->source) : "system");
+        dl_utf8_trim_partial(buf);
         return buf;
 }
 
@@ -382,6 +384,16 @@ int dl_store_open(const char *state_dir, const struct dl_store_config *config, c
         if (r < 0)
                 return r;
 
+        /* Create the file 0600 before SQLite does (it would use 0644), so the
+         * WAL, which SQLite gives the database's mode, is private from the
+         * first start. */
+        if (!db_exists) {
+                _cleanup_close_ int fd =
+                        open(db_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+                if (fd < 0)
+                        return dl_error_set(err, -errno, "Cannot create %s: %m", db_path);
+        }
         r = dl_db_open(db_path, config->busy_timeout_ms, &s->db, err);
         if (r < 0)
                 return r;
@@ -527,5 +539,66 @@ int dl_store_reset_clock_mark(struct dl_store *s, const struct dl_actor *actor, 
                         dl_actor_describe(actor, who, sizeof(who)));
         if (r < 0)
                 return dl_error_set(err, r, "Cannot write audit log");
+        return dl_txn_commit(&t, err);
+}
+
+/* ---- settings ---- */
+
+static const char SQL_SETTING_GET[] = "SELECT value FROM meta WHERE key = ?1";
+static const char SQL_SETTING_SET[] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)";
+
+static int setting_key(const char *key, char *buf, size_t size, struct dl_error *err) {
+        if (!key || !*key || strlen(key) > 64)
+                return dl_error_set(err, -EINVAL, "Invalid setting name");
+        snprintf(buf, size, "setting.%s", key);
+        return 0;
+}
+
+int dl_store_get_setting(struct dl_store *s, const char *key, int64_t *ret, struct dl_error *err) {
+        char k[80];
+        sqlite3_stmt *st;
+        int r;
+
+        r = setting_key(key, k, sizeof(k), err);
+        if (r < 0)
+                return r;
+        r = dl_db_prepare(&s->db, SQL_SETTING_GET, &st, err);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+        r = dl_db_step(&s->db, st, err);
+        if (r > 0) {
+                if (sqlite3_column_type(st, 0) != SQLITE_INTEGER)
+                        r = dl_error_set(err, -EBADMSG, "Setting %s is damaged", key);
+                else
+                        *ret = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_reset(st);
+        if (r == 0)
+                return -ENOENT;
+        return r < 0 ? r : 0;
+}
+
+int dl_store_set_setting(struct dl_store *s, const char *key, int64_t value, struct dl_error *err) {
+        _cleanup_txn_ struct dl_txn t = {};
+        char k[80];
+        sqlite3_stmt *st;
+        int r;
+
+        r = setting_key(key, k, sizeof(k), err);
+        if (r < 0)
+                return r;
+        r = dl_txn_begin(s, true, &t, err);
+        if (r < 0)
+                return r;
+        r = dl_db_prepare(&s->db, SQL_SETTING_SET, &st, err);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, value);
+        r = dl_db_step(&s->db, st, err);
+        sqlite3_reset(st);
+        if (r < 0)
+                return r;
         return dl_txn_commit(&t, err);
 }

@@ -75,6 +75,12 @@ int dl_store_lockout_state(struct dl_store *s, struct dl_lockout_state *ret, str
 /* An admin ends a lockout and clears the failure count (audited). */
 int dl_store_end_lockout(struct dl_store *s, const struct dl_actor *actor, struct dl_error *err);
 
+/* Small persistent settings the owner changes at run time (operating mode,
+ * relock delay), kept in the database so a restart keeps them.
+ * get: -ENOENT when never set. */
+int dl_store_get_setting(struct dl_store *s, const char *key, int64_t *ret, struct dl_error *err);
+int dl_store_set_setting(struct dl_store *s, const char *key, int64_t value, struct dl_error *err);
+
 struct dl_clock_status {
         bool trusted;
         bool synchronized;

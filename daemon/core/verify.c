@@ -25,8 +25,8 @@ static int compute_macs(struct dl_store *s, const char *entry, struct entry_macs
         size_t n = strlen(entry);
         int r;
 
-        if (n == 0 || n > DL_ENTRY_MAX_CEILING || !dl_is_digits(entry, n))
-                return dl_error_set(err, -EINVAL, "An entry is 1 to %d digits", DL_ENTRY_MAX_CEILING);
+        if (n == 0 || n > DL_ENTRY_INPUT_MAX || !dl_is_digits(entry, n))
+                return dl_error_set(err, -EINVAL, "An entry is 1 to %d digits", DL_ENTRY_INPUT_MAX);
 
         r = dl_entry_candidates(entry, n, &s->config.pin, s->config.anti_peep, s->config.max_entry_length,
                                 &cand);
@@ -76,7 +76,7 @@ static void fill_code(struct dl_decision *d, const struct dl_code *c) {
  * *durable: must the outcome be fsync'd before the door opens?  (Single-use,
  * use-limited and duress grants, and every refusal, so a power cut cannot undo a
  * use or a counted failure.) */
-static int decide(struct dl_store *s, const struct entry_macs *m, int64_t now, bool trusted,
+static int decide(struct dl_store *s, const struct entry_macs *m, int64_t now, bool trusted, bool privacy,
                   const struct dl_lockout_state *lockout, struct dl_decision *d, bool *durable,
                   struct dl_error *err) {
         bool matched = false;
@@ -108,6 +108,10 @@ static int decide(struct dl_store *s, const struct entry_macs *m, int64_t now, b
                                 return dl_error_set(err, r, "Cannot convert the time to local time");
                 }
                 reason = dl_access_evaluate(&c, now, &wall, trusted);
+                /* Privacy mode keeps out every stored code (normal and
+                 * one-time; emergency codes are not stored here). */
+                if (reason == DL_REASON_NONE && privacy)
+                        reason = DL_REASON_PRIVACY_MODE;
                 if (reason == DL_REASON_NONE) {
                         fill_code(d, &c);
                         d->granted = true;
@@ -215,11 +219,16 @@ int dl_store_check(struct dl_store *s, const char *entry, enum dl_source source,
         (void)dl_clock_trust_update(&row.clock, now, dl_store_clock_vouched(s, &row.clock, now));
         (void)dl_lockout_forget(&row.lockout, now);
         (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
-        return decide(s, &m, now, !row.clock.untrusted, &row.lockout, ret, &durable, err);
+        return decide(s, &m, now, !row.clock.untrusted, false, &row.lockout, ret, &durable, err);
 }
 
 int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source, struct dl_decision *ret,
                     struct dl_error *err) {
+        return dl_store_verify_private(s, entry, source, false, ret, err);
+}
+
+int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_source source, bool privacy,
+                            struct dl_decision *ret, struct dl_error *err) {
         _cleanup_(entry_macs_wipe) struct entry_macs m = {};
         struct dl_decision d;
         bool durable = false, need;
@@ -245,7 +254,7 @@ int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source
                 (void)dl_clock_trust_update(&row.clock, now, dl_store_clock_vouched(s, &row.clock, now));
                 (void)dl_lockout_forget(&row.lockout, now);
                 (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
-                r = decide(s, &m, now, !row.clock.untrusted, &row.lockout, &d, &durable, err);
+                r = decide(s, &m, now, !row.clock.untrusted, privacy, &row.lockout, &d, &durable, err);
                 if (r < 0)
                         return r;
         }
@@ -258,7 +267,7 @@ int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source
                         return r;
                 (void)dl_lockout_forget(&t.state.lockout, t.now);
                 (void)dl_lockout_clamp(&s->config.lockout, &t.state.lockout, t.now);
-                r = decide(s, &m, t.now, t.trusted, &t.state.lockout, &d, &need, err);
+                r = decide(s, &m, t.now, t.trusted, privacy, &t.state.lockout, &d, &need, err);
                 if (r < 0)
                         return r;
                 if (need && !durable) {

@@ -16,6 +16,11 @@
 #include "code-spec.h"
 #include "store.h"
 
+/* Longest entry accepted at all (a keypad buffer's worth).  Entries longer
+ * than the configured MaxEntryLength are refused as wrong codes, and
+ * counted; longer than this they are bad input (-EINVAL). */
+#define DL_ENTRY_INPUT_MAX 64
+
 struct dl_decision {
         bool granted;
         enum dl_reason reason; /* DL_REASON_NONE when granted */
@@ -29,11 +34,17 @@ struct dl_decision {
 };
 
 /* Decide and commit.  `entry` is the submitted digits (NUL-terminated).
- * -EINVAL for an entry that is empty, longer than 32 or not digits only
+ * -EINVAL for an entry that is empty, longer than 64 or not digits only
  * (nothing written); other errors from the database (nothing written, the
  * door stays shut).  A decision, granted or denied, returns 0. */
 int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source, struct dl_decision *ret,
                     struct dl_error *err);
+
+/* The same, with the lock in privacy mode: normal and one-time codes that
+ * would open are refused with DL_REASON_PRIVACY_MODE (and, like every
+ * refusal, counted toward the lockout). */
+int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_source source, bool privacy,
+                            struct dl_decision *ret, struct dl_error *err);
 
 /* The same decision without writing anything (no use counted, no audit
  * entry, no lockout): for benchmarks and "would this work?" tools. */
