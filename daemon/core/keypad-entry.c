@@ -11,13 +11,12 @@
  * only the first DL_KEYPAD_BUFFER are stored.  An entry of more than
  * DL_KEYPAD_BUFFER digits is therefore submitted as exactly DL_KEYPAD_BUFFER
  * digits: never fewer, so it can never be shortened into something that
- * matches.  The store accepts no entry longer than DL_ENTRY_MAX_CEILING (32)
- * digits, and MaxEntryLength (the anti-peep cap) is at most that, so a
- * 64-digit submission can never be granted: dl_store_verify() refuses it
- * with -EINVAL and writes nothing, and the caller (the lock service) must
- * count that refusal as one wrong entry, like any other denied submission.
- * Whatever is typed, one '#' is one submission: a long entry does not buy
- * extra attempts. */
+ * matches.  dl_store_verify() accepts entries of up to DL_ENTRY_INPUT_MAX
+ * (64, the size of this buffer) digits and refuses anything longer than
+ * MaxEntryLength (at most DL_ENTRY_MAX_CEILING, 32) as a wrong code, counted
+ * toward the lockout like any other.  So a 64-digit submission, whatever
+ * was typed, is always refused and costs the one typing it one attempt.
+ * One '#' is one submission: a long entry buys no extra attempts. */
 
 /* Wipe the stored digits and forget the entry. */
 static void entry_drop(struct dl_keypad_entry *k) {

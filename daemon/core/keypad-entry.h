@@ -6,9 +6,9 @@
  * when no key came for `timeout_usec`.  Digits beyond DL_KEYPAD_BUFFER are
  * not kept, but the entry stays "too long": it is submitted as exactly
  * DL_KEYPAD_BUFFER digits, never silently shortened into something that
- * might match.  The store refuses any entry of more than 32 digits
- * (dl_store_verify() returns -EINVAL and writes nothing), so the caller
- * must count such a submission as one wrong entry. */
+ * might match.  dl_store_verify() takes up to DL_ENTRY_INPUT_MAX (64)
+ * digits and refuses, and counts as one wrong entry, anything longer than
+ * MaxEntryLength (at most 32). */
 #pragma once
 
 #include <stdbool.h>

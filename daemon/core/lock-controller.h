@@ -16,8 +16,9 @@
  * dl_lock_unlock()), but only once the door reports closed when a door
  * sensor is configured: if the door is open at the deadline, the bolt
  * throws as soon as the door closes.  Relocking is off in passage mode and
- * when relock_usec is 0.  With a door sensor that has not reported yet
- * (door unknown), the relock also waits for "closed".
+ * when relock_usec is 0 (an explicit hold_usec of dl_lock_unlock() still
+ * relocks).  With a door sensor that has not reported yet (door unknown),
+ * the relock also waits for "closed".
  *
  * Modes: normal; privacy (the controller behaves as normal: code rules are
  * the lock service's business); passage (unlock and stay unlocked: no
