@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The lock service: the one place that decides.  Every operation takes who
+ * is asking (struct dl_caller: source and role), checks the role, does the
+ * work through the code store and the lock controller, and reports what
+ * happened through struct dl_service_events, which the D-Bus face (and later
+ * BLE) turns into signals.  The faces hold no rules. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "audit-chain.h"
+#include "code-spec.h"
+#include "config.h"
+#include "error.h"
+#include "hw.h"
+#include "keypad-entry.h"
+#include "lock-controller.h"
+#include "store.h"
+#include "verify.h"
+
+enum dl_role {
+        DL_ROLE_NONE,     /* read Lock1 properties, introspect */
+        DL_ROLE_OBSERVER, /* read everything, receive signals */
+        DL_ROLE_ADMIN,    /* everything */
+};
+
+struct dl_caller {
+        enum dl_source source;
+        enum dl_role role;
+        char who[64]; /* "uid 1000", for the audit log */
+};
+
+struct dl_service_events {
+        void (*granted)(void *userdata, enum dl_source source, int64_t code_id, const char *name);
+        void (*denied)(void *userdata, enum dl_source source, const char *reason);
+        void (*alarm)(void *userdata, const char *kind, const char *detail);
+        void (*log_entry)(void *userdata, const struct dl_audit_entry *e);
+        /* A property of the lock changed ("State", "Door", "Mode",
+         * "AutoRelockSeconds", "KeypadLockedUntil", "CodeCount",
+         * "ClockTrusted"). */
+        void (*property_changed)(void *userdata, const char *property);
+        void (*code_added)(void *userdata, int64_t id);
+        void (*code_removed)(void *userdata, int64_t id);
+        void (*code_changed)(void *userdata, int64_t id);
+        /* The bolt stopped: locked, unlocked or jammed. */
+        void (*motion_done)(void *userdata, enum dl_lock_state state);
+};
+
+struct dl_service;
+
+int dl_service_new(sd_event *event, const struct dl_daemon_config *config, struct dl_store *store,
+                   const struct dl_service_events *events, void *userdata, struct dl_service **ret);
+struct dl_service *dl_service_free(struct dl_service *s);
+
+/* The backend's events (pass these in struct dl_hw_events). */
+extern const struct dl_hw_events dl_service_hw_events;
+/* Attach the backend and ask it for the current positions. */
+void dl_service_attach_hw(struct dl_service *s, struct dl_hw *hw);
+
+/* ---- state ---- */
+enum dl_lock_state dl_service_state(const struct dl_service *s);
+enum dl_door_state dl_service_door(const struct dl_service *s);
+enum dl_lock_mode dl_service_mode(const struct dl_service *s);
+uint32_t dl_service_relock_seconds(const struct dl_service *s);
+int64_t dl_service_keypad_locked_until(struct dl_service *s);
+unsigned dl_service_code_count(struct dl_service *s);
+unsigned dl_service_max_codes(const struct dl_service *s);
+bool dl_service_clock_trusted(struct dl_service *s);
+bool dl_service_clock_synchronized(struct dl_service *s);
+struct dl_store *dl_service_store(struct dl_service *s);
+
+/* ---- operations: role checked here ---- */
+int dl_service_lock(struct dl_service *s, const struct dl_caller *c, struct dl_error *err);
+/* hold_usec 0 = the relock delay; else relock after that long (UnlockFor). */
+int dl_service_unlock(struct dl_service *s, const struct dl_caller *c, int64_t hold_usec,
+                      struct dl_error *err);
+int dl_service_set_mode(struct dl_service *s, const struct dl_caller *c, const char *mode,
+                        struct dl_error *err);
+int dl_service_set_relock(struct dl_service *s, const struct dl_caller *c, uint32_t seconds,
+                          struct dl_error *err);
+int dl_service_reset_lockout(struct dl_service *s, const struct dl_caller *c, struct dl_error *err);
+int dl_service_reset_clock(struct dl_service *s, const struct dl_caller *c, struct dl_error *err);
+
+/* pin NULL or "": random of `length` digits (0 = default), returned in
+ * pin_out (DL_PIN_BUFFER_SIZE) this once. */
+int dl_service_add_code(struct dl_service *s, const struct dl_caller *c, const struct dl_code_spec *spec,
+                        const char *pin, unsigned length, int64_t *ret_id, char *pin_out,
+                        struct dl_error *err);
+int dl_service_update_code(struct dl_service *s, const struct dl_caller *c, int64_t id,
+                           const struct dl_code_spec *spec, struct dl_error *err);
+int dl_service_remove_code(struct dl_service *s, const struct dl_caller *c, int64_t id,
+                           struct dl_error *err);
+
+/* Reading codes and the log: observers and admins. */
+int dl_service_check_read(const struct dl_caller *c, struct dl_error *err);
+
+/* A PIN entered from a source (keypad, dbus, ble): decide, open or not,
+ * report. */
+int dl_service_entry(struct dl_service *s, const char *entry, enum dl_source source, struct dl_decision *ret,
+                     struct dl_error *err);
+
+/* Run the store's upkeep now (also hourly by itself). */
+int dl_service_maintain(struct dl_service *s);

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* doorlockd: wire configuration, code store, hardware backend, lock service
+ * and the D-Bus face together, then run the event loop. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "bus.h"
+#include "config.h"
+#include "hw-sim.h"
+#include "lock-service.h"
+#include "macro.h"
+#include "store.h"
+
+/* meson's configuration: PACKAGE_VERSION, DL_CONFIG_FILE, DL_STATE_DIR */
+#include "build-config.h"
+
+struct options {
+        const char *config_path;
+        const char *state_dir;
+        bool simulate;
+};
+
+static void help(void) {
+        printf("Usage: doorlockd [OPTIONS]\n\n"
+               "The doorlockd lock controller.\n\n"
+               "  --config PATH     configuration file (default %s)\n"
+               "  --state-dir DIR   state directory (default %s)\n"
+               "  --simulate        use the simulated keypad and lock\n"
+               "  --version         print the version and exit\n"
+               "  -h, --help        print this help and exit\n",
+               DL_CONFIG_FILE, DL_STATE_DIR);
+}
+
+/* 0: run; 1: exit 0 (help, version); < 0: usage error. */
+static int parse_args(int argc, char **argv, struct options *o) {
+        enum {
+                ARG_CONFIG = 0x100,
+                ARG_STATE_DIR,
+                ARG_SIMULATE,
+                ARG_VERSION
+        };
+        static const struct option opts[] = {
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "simulate", no_argument, NULL, ARG_SIMULATE },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int c;
+
+        *o = (struct options){ .config_path = DL_CONFIG_FILE, .state_dir = DL_STATE_DIR };
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
+                switch (c) {
+                case ARG_CONFIG:
+                        o->config_path = optarg;
+                        break;
+                case ARG_STATE_DIR:
+                        o->state_dir = optarg;
+                        break;
+                case ARG_SIMULATE:
+                        o->simulate = true;
+                        break;
+                case ARG_VERSION:
+                        printf("doorlockd %s\n", PACKAGE_VERSION);
+                        return 1;
+                case 'h':
+                        help();
+                        return 1;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc) {
+                fprintf(stderr, "doorlockd: unexpected argument '%s'\n", argv[optind]);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int run(int argc, char **argv) {
+        struct dl_daemon_config config;
+        struct options o;
+        struct dl_error err = {};
+        struct dl_store *store = NULL;
+        struct dl_hw_sim *sim = NULL;
+        struct dl_bus *bus = NULL;
+        struct dl_service *service = NULL;
+        sd_event *event = NULL;
+        sigset_t mask;
+        int r;
+
+        r = parse_args(argc, argv, &o);
+        if (r != 0)
+                return r > 0 ? 0 : 2;
+
+        umask(0077);
+        dl_daemon_config_init(&config);
+        r = dl_daemon_config_load(&config, o.config_path, &err);
+        if (r < 0) {
+                fprintf(stderr, "doorlockd: %s\n", dl_error_message(&err, r));
+                dl_daemon_config_done(&config);
+                return 1;
+        }
+        if (o.simulate)
+                config.backend = DL_BACKEND_SIMULATED;
+        if (config.backend != DL_BACKEND_SIMULATED) {
+                fprintf(stderr, "doorlockd: the gpio backend is not available in this build; "
+                                "use Backend=simulated or --simulate\n");
+                dl_daemon_config_done(&config);
+                return 1;
+        }
+
+        r = dl_store_open(o.state_dir, &config.store, &dl_clock_system, &store, &err);
+        if (r < 0) {
+                fprintf(stderr, "doorlockd: %s\n", dl_error_message(&err, r));
+                goto finish;
+        }
+
+        r = sd_event_default(&event);
+        if (r < 0)
+                goto fail;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_set_watchdog(event, true);
+        if (r < 0)
+                goto fail;
+
+        r = dl_hw_sim_new(event, config.sim_motor_usec, config.sim_key_gap_usec, &dl_service_hw_events, NULL,
+                          &sim);
+        if (r < 0)
+                goto fail;
+        r = dl_bus_new(event, sim, &bus);
+        if (r < 0) {
+                fprintf(stderr, "doorlockd: cannot connect to the system bus: %s\n", strerror(-r));
+                goto finish;
+        }
+        r = dl_service_new(event, &config, store, &dl_bus_service_events, bus, &service);
+        if (r < 0)
+                goto fail;
+        dl_bus_set_service(bus, service);
+        dl_hw_sim_hw(sim)->userdata = service;
+        dl_service_attach_hw(service, dl_hw_sim_hw(sim));
+
+        r = dl_bus_request_name(bus);
+        if (r < 0) {
+                fprintf(stderr, "doorlockd: cannot take the bus name %s: %s\n", DL_BUS_NAME, strerror(-r));
+                goto finish;
+        }
+
+        (void)sd_notifyf(false, "READY=1\nSTATUS=Lock %s, %u codes, simulated keypad and lock",
+                         dl_lock_state_to_string(dl_service_state(service)), dl_service_code_count(service));
+        fprintf(stderr, "doorlockd %s: ready on the system bus as %s (simulated hardware, state in %s)\n",
+                PACKAGE_VERSION, DL_BUS_NAME, o.state_dir);
+
+        r = sd_event_loop(event);
+        (void)sd_notify(false, "STOPPING=1");
+        if (r < 0)
+                goto fail;
+        r = 0;
+        goto finish;
+
+fail:
+        fprintf(stderr, "doorlockd: %s\n", strerror(-r));
+finish:
+        dl_service_free(service);
+        dl_bus_free(bus);
+        dl_hw_free(sim ? dl_hw_sim_hw(sim) : NULL);
+        sd_event_unref(event);
+        dl_store_close(store);
+        dl_daemon_config_done(&config);
+        return r < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+        return run(argc, argv);
+}
