@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A terminal keypad for the simulated lock (tools/demo starts it).
+
+Keys 0-9, # (submit) and * (clear) go to org.doorlockd.Simulator1.PressKeys;
+o / c open and close the door, j toggles a jammed bolt, q quits.  The lock's
+state and its events are shown live.  Digits are shown as dots: a PIN is
+never printed."""
+
+import os
+import sys
+import termios
+import time
+import tty
+
+import dbus
+import dbus.mainloop.glib
+from gi.repository import GLib
+
+NAME = "org.doorlockd.Lock1"
+PATH = "/org/doorlockd/Lock1"
+
+
+class Keypad:
+    def __init__(self):
+        dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
+        self.bus = dbus.SystemBus()
+        self.obj = self.bus.get_object(NAME, PATH)
+        self.lock = dbus.Interface(self.obj, "org.doorlockd.Lock1")
+        self.sim = dbus.Interface(self.obj, "org.doorlockd.Simulator1")
+        self.props = dbus.Interface(self.obj, "org.freedesktop.DBus.Properties")
+        self.typed = ""
+        self.jammed = False
+        self.events = []
+        for sig in ("AccessGranted", "AccessDenied", "Alarm"):
+            self.bus.add_signal_receiver(self.on_signal, signal_name=sig, dbus_interface="org.doorlockd.Lock1",
+                                         path=PATH, member_keyword="member")
+        self.bus.add_signal_receiver(self.on_props, signal_name="PropertiesChanged",
+                                     dbus_interface="org.freedesktop.DBus.Properties", path=PATH)
+
+    def prop(self, name):
+        return str(self.props.Get("org.doorlockd.Lock1", name))
+
+    def event(self, text):
+        self.events.append(time.strftime("%H:%M:%S ") + text)
+        self.events = self.events[-8:]
+        self.draw()
+
+    def on_signal(self, *args, member=None):
+        if member == "AccessGranted":
+            who = args[2] or "remote"
+            self.event(f"access granted ({args[0]}, {who})")
+        elif member == "AccessDenied":
+            self.event(f"access denied ({args[0]}: {args[1]})")
+        else:
+            self.event(f"ALARM {args[0]}: {args[1]}")
+
+    def on_props(self, iface, changed, invalidated):
+        if changed:
+            self.draw()
+
+    def draw(self):
+        try:
+            state, door, mode = self.prop("State"), self.prop("Door"), self.prop("Mode")
+            locked_until = int(self.props.Get("org.doorlockd.Lock1", "KeypadLockedUntil"))
+        except dbus.DBusException as e:
+            state = door = mode = f"? ({e.get_dbus_name()})"
+            locked_until = 0
+        out = ["\033[H\033[J",
+               "doorlockd demo keypad   (0-9, # enter, * clear, o/c door, j jam, q quit)\r\n\r\n",
+               f"  bolt: {state:10}  door: {door:8}  mode: {mode}"
+               f"{'  KEYPAD LOCKED OUT' if locked_until else ''}{'  [bolt jammed]' if self.jammed else ''}\r\n\r\n",
+               f"  entry: {'•' * len(self.typed)}\r\n\r\n", "  events:\r\n"]
+        out += [f"    {e}\r\n" for e in self.events]
+        sys.stdout.write("".join(out))
+        sys.stdout.flush()
+
+    def on_key(self, fd, cond):
+        ch = os.read(fd, 1).decode(errors="ignore")
+        try:
+            if ch in "0123456789":
+                self.typed += ch
+                self.sim.PressKeys(ch)
+            elif ch in "#\r\n":
+                self.typed = ""
+                self.sim.PressKeys("#")
+            elif ch == "*":
+                self.typed = ""
+                self.sim.PressKeys("*")
+            elif ch in "oc":
+                self.sim.SetDoor("open" if ch == "o" else "closed")
+            elif ch == "j":
+                self.jammed = not self.jammed
+                self.sim.SetJammed(self.jammed)
+            elif ch in ("q", "\x03", "\x04"):
+                self.loop.quit()
+                return False
+        except dbus.DBusException as e:
+            self.event(f"error: {e.get_dbus_message()}")
+        self.draw()
+        return True
+
+    def run(self):
+        self.loop = GLib.MainLoop()
+        fd = sys.stdin.fileno()
+        old = termios.tcgetattr(fd)
+        try:
+            tty.setraw(fd)
+            GLib.io_add_watch(fd, GLib.IO_IN, self.on_key)
+            self.draw()
+            self.loop.run()
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, old)
+            sys.stdout.write("\r\n")
+
+
+if __name__ == "__main__":
+    if not sys.stdin.isatty():
+        sys.exit("demo-keypad: needs a terminal")
+    Keypad().run()
