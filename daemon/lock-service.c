@@ -28,6 +28,7 @@ struct dl_service {
         sd_event_source *lock_timer;
         sd_event_source *keypad_timer;
         sd_event_source *maintain_timer;
+        sd_event_source *lockout_timer; /* KeypadLockedUntil going back to 0 */
 
         int64_t last_log_seq;
         int64_t *code_ids;
@@ -56,6 +57,8 @@ static int emit_log(const struct dl_audit_entry *e, void *userdata) {
 
 /* Tell the faces about every audit entry written since the last call, and
  * about lock-wide values the store may have changed. */
+static int on_lockout_timer(sd_event_source *es, uint64_t usec, void *userdata);
+
 static void sync_store(struct dl_service *s) {
         int64_t until;
         bool trusted;
@@ -66,6 +69,16 @@ static void sync_store(struct dl_service *s) {
         if (until != s->lockout_until_seen) {
                 s->lockout_until_seen = until;
                 s->ev->property_changed(s->ev_userdata, "KeypadLockedUntil");
+                /* Say so again when the lockout runs out by itself. */
+                if (until > 0) {
+                        if (s->lockout_timer) {
+                                (void)sd_event_source_set_time(s->lockout_timer, (uint64_t)until);
+                                (void)sd_event_source_set_enabled(s->lockout_timer, SD_EVENT_ONESHOT);
+                        } else
+                                (void)sd_event_add_time(s->event, &s->lockout_timer, CLOCK_REALTIME,
+                                                        (uint64_t)until, USEC_PER_SEC / 100,
+                                                        on_lockout_timer, s);
+                }
         }
         trusted = dl_service_clock_trusted(s);
         if (trusted != s->clock_trusted_seen) {
@@ -127,6 +140,13 @@ static void sync_codes(struct dl_service *s) {
         s->n_code_ids = now.n;
         if (changed)
                 s->ev->property_changed(s->ev_userdata, "CodeCount");
+}
+
+static int on_lockout_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+        (void)es;
+        (void)usec;
+        sync_store(userdata);
+        return 0;
 }
 
 static void sync_all(struct dl_service *s) {
@@ -596,6 +616,7 @@ struct dl_service *dl_service_free(struct dl_service *s) {
         sd_event_source_disable_unref(s->lock_timer);
         sd_event_source_disable_unref(s->keypad_timer);
         sd_event_source_disable_unref(s->maintain_timer);
+        sd_event_source_disable_unref(s->lockout_timer);
         dl_keypad_clear(&s->keypad);
         sd_event_unref(s->event);
         free(s->code_ids);
