@@ -33,11 +33,18 @@ int dl_parse_days(const char *s, uint8_t *ret_mask);
  * before the start crosses midnight; start == end is refused. */
 int dl_parse_hours(const char *s, uint16_t *ret_start, uint16_t *ret_end);
 
+/* The formatters below write a NUL-terminated string into buf (truncated if
+ * it does not fit; these sizes always fit) and return buf, or NULL if buf is
+ * NULL or size 0. */
+#define DL_FORMAT_TIME_MAX 64
+#define DL_FORMAT_DAYS_MAX 32
+#define DL_FORMAT_HOURS_MAX 16
+
 /* Format µs since the epoch in local time as "YYYY-MM-DD HH:MM:SS TZ" (or
  * "-" for 0) into buf. */
 const char *dl_format_time(int64_t usec, char *buf, size_t size);
 
-/* Format a day mask as "mon-fri,sun" (the shortest ranges) and a window as
- * "08:00-18:00" into buf. */
+/* Format a day mask as "mon-fri,sun" (the shortest ranges; all seven days
+ * are "mon-sun", no days "-") and a window as "08:00-18:00" into buf. */
 const char *dl_format_days(uint8_t mask, char *buf, size_t size);
 const char *dl_format_hours(uint16_t start, uint16_t end, char *buf, size_t size);

@@ -405,10 +405,11 @@ static void test_name_invisible(void **state) {
         const char *bad[] = {
                 "Ali\xe2\x80\x8b"
                 "ce", /* zero-width space */
-                "Bob\xe2\x80\xae"
-                "ecilA", /* right-to-left override */
-                "Eve\xe2\x81\xa6"
-                "x", /* left-to-right isolate */
+                /* The next two are the attack itself. */
+                "Bob\xe2\x80\xae" /* NOLINT(misc-misleading-bidirectional) */
+                "ecilA",          /* right-to-left override */
+                "Eve\xe2\x81\xa6" /* NOLINT(misc-misleading-bidirectional) */
+                "x",              /* left-to-right isolate */
                 "\xef\xbb\xbf"
                 "Carol", /* byte-order mark */
                 "Dan\xe2\x80\xa8"
