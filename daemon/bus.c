@@ -1073,9 +1073,19 @@ struct dl_bus *dl_bus_free(struct dl_bus *b) {
         return NULL;
 }
 
+/* The groups that make a caller admin or observer; read once at start. */
+static bool lookup_gid(const char *name, gid_t *ret) {
+        struct group grp, *result = NULL;
+        char buf[4096];
+
+        if (getgrnam_r(name, &grp, buf, sizeof(buf), &result) != 0 || !result)
+                return false;
+        *ret = result->gr_gid;
+        return true;
+}
+
 int dl_bus_new(sd_event *event, struct dl_hw_sim *sim, struct dl_bus **ret) {
         struct dl_bus *b;
-        struct group *g;
         int r;
 
         b = calloc(1, sizeof(*b));
@@ -1083,16 +1093,8 @@ int dl_bus_new(sd_event *event, struct dl_hw_sim *sim, struct dl_bus **ret) {
                 return -ENOMEM;
         b->event = sd_event_ref(event);
         b->sim = sim;
-        g = getgrnam("doorlock-admin");
-        if (g) {
-                b->admin_gid = g->gr_gid;
-                b->have_admin_gid = true;
-        }
-        g = getgrnam("doorlock");
-        if (g) {
-                b->observer_gid = g->gr_gid;
-                b->have_observer_gid = true;
-        }
+        b->have_admin_gid = lookup_gid("doorlock-admin", &b->admin_gid);
+        b->have_observer_gid = lookup_gid("doorlock", &b->observer_gid);
 
         r = sd_bus_open_system_with_description(&b->bus, "doorlockd");
         if (r < 0)

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lockctl's shared pieces: the bus names, the exit statuses, the bus helpers
+ * (lockctl-bus.c), the output helpers (lockctl-output.c) and the verbs
+ * (lockctl.c, lockctl-code.c, lockctl-log.c).
+ *
+ * Errors: every function returns a negative errno and has already printed
+ * "lockctl: ..." when it fails.  main() turns the errno into the exit status:
+ *   -EINVAL      usage error, exit 2 (only ever returned for bad arguments)
+ *   -EHOSTDOWN   the daemon is not reachable, exit 3
+ *   anything else, exit 1 (the daemon refused, or a local failure) */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <systemd/sd-bus.h>
+
+#include "macro.h"
+#include "schedule.h"
+
+#define DL_BUS_NAME "org.doorlockd.Lock1"
+#define DL_LOCK_PATH "/org/doorlockd/Lock1"
+#define DL_LOCK_INTERFACE "org.doorlockd.Lock1"
+#define DL_CODE_INTERFACE "org.doorlockd.Code1"
+#define DL_CODE_PATH_PREFIX "/org/doorlockd/Lock1/code/"
+
+enum {
+        LOCKCTL_EXIT_REFUSED = 1,
+        LOCKCTL_EXIT_USAGE = 2,
+        LOCKCTL_EXIT_UNREACHABLE = 3,
+};
+
+/* --json, given before or after the verb. */
+extern bool arg_json;
+
+/* A verb: argv[0] is its own name, getopt starts after it. */
+typedef int (*verb_func)(int argc, char *argv[]);
+
+struct verb {
+        const char *name;
+        verb_func func;
+};
+
+/* ---- lockctl-output.c ---------------------------------------------------- */
+
+/* Print "lockctl: <message>" to stderr; returns r. */
+int log_error(int r, const char *fmt, ...) _printf_(2, 3);
+
+/* A usage error: "lockctl: <message>" and a hint to `lockctl <verb> --help`;
+ * returns -EINVAL.  verb may be NULL (the top level). */
+int log_usage(const char *verb, const char *fmt, ...) _printf_(2, 3);
+
+/* getopt_long's '?' and ':' as a usage error (opterr is 0 everywhere). */
+int log_option_error(const char *verb, int c, char *argv[]);
+
+/* Dispatch argv[0] among verbs; `fallback` when there is no argv[0]. */
+int dispatch_verb(const char *group, const struct verb *verbs, size_t n_verbs, const char *fallback,
+                  int argc, char *argv[]);
+
+/* Parse a group's own options (--help, --json) up to its first non-option
+ * argument.  Returns 1 to go on, 0 after printing help, -EINVAL. */
+int parse_group_options(const char *group, void (*help)(void), int *argc, char ***argv);
+
+/* The current time, µs since the epoch. */
+int64_t now_usec(void);
+
+/* Strings for people: local time ("-" for 0), "yes"/"no". */
+const char *format_time(uint64_t usec, char *buf, size_t size);
+const char *yes_no(bool b);
+
+/* A window as "mon-fri 08:00-18:00" (the hours left out for a whole day),
+ * and a schedule as windows joined by "; " ("any time" when empty).  The
+ * returned string is malloc'd; NULL on OOM. */
+char *format_schedule(const struct dl_window *w, size_t n);
+
+/* Write s for a terminal: control characters, C1 controls and invisible or
+ * text-direction characters escaped as \xNN or \uNNNN.  With quote, the
+ * value is put in double quotes when it is empty or holds a space, a quote,
+ * a backslash or an '=' (and quotes and backslashes inside are escaped). */
+void print_text(FILE *f, const char *s, bool quote);
+/* Always in double quotes. */
+void print_quoted(FILE *f, const char *s);
+/* "      Label: " (right-aligned to width) and "Label: value\n" to stdout,
+ * the value through print_text(). */
+void print_label(int width, const char *label);
+void print_field(int width, const char *label, const char *value);
+/* The same into a malloc'd string (for table cells); NULL on OOM. */
+char *text_escape(const char *s, bool quote);
+
+/* JSON: a string with quotes and escapes; an object built key by key. */
+void json_string(FILE *f, const char *s);
+
+struct json {
+        FILE *f;
+        bool first;
+};
+
+void json_begin(struct json *j, FILE *f);
+void json_end(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_kv_string(struct json *j, const char *key, const char *s);
+void json_kv_unsigned(struct json *j, const char *key, uint64_t u);
+void json_kv_bool(struct json *j, const char *key, bool b);
+void json_schedule(FILE *f, const struct dl_window *w, size_t n);
+
+/* "AutoRelockSeconds" -> "auto_relock_seconds", malloc'd. */
+char *snake_case(const char *s);
+
+/* ---- lockctl-bus.c ------------------------------------------------------- */
+
+/* One value of an a{sv} dictionary, for the types lockctl shows. */
+enum bus_value_type {
+        BUS_VALUE_STRING,   /* s, o, g */
+        BUS_VALUE_BOOL,     /* b */
+        BUS_VALUE_UNSIGNED, /* y, q, u, t */
+        BUS_VALUE_SIGNED,   /* n, i, x */
+        BUS_VALUE_DOUBLE,   /* d */
+        BUS_VALUE_SCHEDULE, /* a(yqq) */
+        BUS_VALUE_OTHER,    /* anything else: skipped, only the key is kept */
+};
+
+struct bus_value {
+        char *key;
+        enum bus_value_type type;
+        union {
+                char *s;
+                bool b;
+                uint64_t u;
+                int64_t i;
+                double d;
+                struct {
+                        struct dl_window *windows;
+                        size_t n_windows;
+                } schedule;
+        };
+};
+
+struct bus_dict {
+        struct bus_value *items;
+        size_t n;
+};
+
+void bus_dict_done(struct bus_dict *d);
+/* Read an a{sv} at the message's current position.  0 or a negative errno
+ * (not printed). */
+int bus_read_dict(sd_bus_message *m, struct bus_dict *ret);
+const struct bus_value *bus_dict_find(const struct bus_dict *d, const char *key);
+const char *bus_dict_string(const struct bus_dict *d, const char *key);
+uint64_t bus_dict_unsigned(const struct bus_dict *d, const char *key, uint64_t fallback);
+bool bus_dict_bool(const struct bus_dict *d, const char *key, bool fallback);
+/* A value as JSON (schedule as [{days,start,end}], other types as null). */
+void json_bus_value(FILE *f, const struct bus_value *v);
+/* A value for people (schedule as format_schedule()). */
+void print_bus_value(FILE *f, const struct bus_value *v);
+
+/* Connect to the system bus; prints and returns -EHOSTDOWN on failure. */
+int bus_connect(sd_bus **ret);
+
+/* Report a failed call: prints the daemon's message and returns -EREMOTEIO,
+ * or -EHOSTDOWN when the daemon is not reachable. */
+int bus_log_error(const sd_bus_error *error, int r);
+/* A reply lockctl cannot read: prints, returns -EBADMSG. */
+int bus_log_parse_error(int r);
+/* A message lockctl could not build: prints, returns r. */
+int bus_log_create_error(int r);
+
+/* Call a method of org.doorlockd.Lock1 on /org/doorlockd/Lock1; errors are
+ * printed (bus_log_error). */
+int bus_call_lock(sd_bus *bus, const char *member, sd_bus_message **ret_reply, const char *types, ...);
+
+/* Properties.GetAll of interface at path into a dict; errors printed. */
+int bus_get_all(sd_bus *bus, const char *path, const char *interface, struct bus_dict *ret);
+
+/* ---- codes (lockctl-bus.c) ----------------------------------------------- */
+
+struct code_info {
+        char *path;
+        struct bus_dict props;
+        /* Views into props (never NULL: "" or 0 when missing). */
+        uint32_t id;
+        const char *name;
+        const char *kind;
+        bool enabled, active, duress;
+        uint32_t uses, max_uses;
+        uint64_t last_used, created, valid_from, valid_until;
+        const struct dl_window *windows;
+        size_t n_windows;
+};
+
+void code_info_done(struct code_info *c);
+void code_infos_free(struct code_info *c, size_t n);
+
+/* All codes, sorted by id, through ObjectManager.GetManagedObjects on
+ * /org/doorlockd/Lock1.  Errors printed. */
+int bus_list_codes(sd_bus *bus, struct code_info **ret, size_t *ret_n);
+
+/* Check "ID|NAME" before any bus call: 1 and the id for digits only, 0 for
+ * a name, -EINVAL (printed) for an empty string or an id out of range. */
+int check_code_spec(const char *verb, const char *spec, uint32_t *ret_id);
+
+/* "ID|NAME" to an object path: all digits is an id (no bus call), anything
+ * else is looked up by name.  -EINVAL for an id that is out of range,
+ * -ENOENT for an unknown name; errors printed. */
+int resolve_code(sd_bus *bus, const char *verb, const char *spec, char **ret_path);
+
+/* The id at the end of a code's object path, 0 if there is none. */
+uint32_t code_path_to_id(const char *path);
+
+/* Report a failed call on a code object: an unknown object becomes "No code
+ * <spec>." (-ENOENT), everything else bus_log_error(). */
+int bus_log_code_error(const sd_bus_error *error, int r, const char *spec);
+
+/* Properties.GetAll of one code (errors printed, unknown code -ENOENT). */
+int bus_get_code(sd_bus *bus, const char *path, const char *spec, struct code_info *ret);
+
+/* ---- verbs --------------------------------------------------------------- */
+
+int verb_code(int argc, char *argv[]);
+int verb_log(int argc, char *argv[]);
+int verb_monitor(int argc, char *argv[]);
