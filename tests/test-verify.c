@@ -67,7 +67,8 @@ static void granted_and_unknown(void **state) {
 
 static void bad_entries_write_nothing(void **state) {
         struct store_fixture *f = *state;
-        const char *bad[] = { "", "12a456", "49381 7", "-493817", "12345678901234567890123456789012345678901234567890123456789012345" };
+        const char *bad[] = { "", "12a456", "49381 7", "-493817",
+                              "12345678901234567890123456789012345678901234567890123456789012345" };
         struct dl_decision d;
         struct dl_lockout_state lo;
         int64_t head;
