@@ -1017,10 +1017,11 @@ static void ev_motion_done(void *userdata, enum dl_lock_state state) {
                                                          p->want_unlocked ? "unlocked" : "locked");
                 else if ((state == DL_LOCK_UNLOCKED) == p->want_unlocked)
                         (void)sd_bus_reply_method_return(p->call, NULL);
-                else {
-                        b->pending[kept++] = *p; /* still on its way */
-                        continue;
-                }
+                else
+                        /* Another command sent the bolt the other way. */
+                        (void)sd_bus_reply_method_errorf(p->call, DL_BUS_ERROR_PREFIX "Interrupted",
+                                                         "Another command moved the bolt to %s first",
+                                                         dl_lock_state_to_string(state));
                 sd_bus_message_unref(p->call);
         }
         b->n_pending = kept;

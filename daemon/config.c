@@ -38,7 +38,7 @@ void dl_daemon_config_init(struct dl_daemon_config *c) {
                         .motor_timeout_usec = DL_MOTOR_TIMEOUT_USEC_DEFAULT,
                         .door_sensor = true,
                 },
-                .backend = DL_BACKEND_SIMULATED,
+                .backend = DL_BACKEND_GPIO,
                 .sim_motor_usec = SIM_MOTOR_USEC_DEFAULT,
                 .sim_key_gap_usec = SIM_KEY_GAP_USEC_DEFAULT,
         };

@@ -182,7 +182,7 @@ static void test_defaults(void **state) {
         assert_int_equal(c->lock.relock_usec, DL_RELOCK_USEC_DEFAULT);
         assert_int_equal(c->lock.motor_timeout_usec, DL_MOTOR_TIMEOUT_USEC_DEFAULT);
         assert_true(c->lock.door_sensor);
-        assert_int_equal(c->backend, DL_BACKEND_SIMULATED);
+        assert_int_equal(c->backend, DL_BACKEND_GPIO);
         assert_int_equal(c->sim_motor_usec, 300 * MSEC);
         assert_int_equal(c->sim_key_gap_usec, 150 * MSEC);
 
@@ -215,7 +215,7 @@ static const char every_key[] = "[Codes]\n"
                                 "[Log]\n"
                                 "MaxEntries=500\n"
                                 "[Hardware]\n"
-                                "Backend=gpio\n"
+                                "Backend=simulated\n"
                                 "[Simulator]\n"
                                 "MotorMilliseconds=0\n"
                                 "KeyGapMilliseconds=5000\n";
@@ -242,7 +242,7 @@ static void test_every_key(void **state) {
         assert_string_equal(c->time_zone, "Europe/Berlin");
         assert_ptr_equal(c->store.time_zone, c->time_zone);
         assert_int_equal(c->store.log_max_entries, 500);
-        assert_int_equal(c->backend, DL_BACKEND_GPIO);
+        assert_int_equal(c->backend, DL_BACKEND_SIMULATED);
         assert_int_equal(c->sim_motor_usec, 0);
         assert_int_equal(c->sim_key_gap_usec, 5000 * MSEC);
         /* Untouched by the file. */
@@ -361,7 +361,7 @@ static void test_keys_apply_over_existing(void **state) {
         assert_int_equal(f->config.store.max_codes, 77);
         assert_int_equal(f->config.store.pin.min_length, 5);
         assert_string_equal(f->config.time_zone, "Europe/Berlin");
-        assert_int_equal(f->config.backend, DL_BACKEND_GPIO);
+        assert_int_equal(f->config.backend, DL_BACKEND_SIMULATED);
 
         /* An empty file or one of comments only changes nothing. */
         load_ok(f, "");

@@ -478,6 +478,14 @@ static void privacy_mode_refuses_stored_codes(void **state) {
         assert_int_equal(d.reason, DL_REASON_PRIVACY_MODE);
         /* The one-time code was not used up by the refusal. */
         assert_true(verify(f, "640213").granted);
+        /* A duress code still opens (and alarms): refusing it would
+         * endanger the person forced to use it. */
+        dl_code_spec_init(&spec, "Duress");
+        spec.duress = true;
+        add_with(f, &spec, "902713");
+        assert_int_equal(dl_store_verify_private(f->store, "902713", DL_SOURCE_KEYPAD, true, &d, NULL), 0);
+        assert_true(d.granted);
+        assert_true(d.duress);
         /* Wrong codes are still just wrong. */
         assert_int_equal(dl_store_verify_private(f->store, "555123", DL_SOURCE_KEYPAD, true, &d, NULL), 0);
         assert_int_equal(d.reason, DL_REASON_UNKNOWN_CODE);

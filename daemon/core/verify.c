@@ -108,9 +108,11 @@ static int decide(struct dl_store *s, const struct entry_macs *m, int64_t now, b
                                 return dl_error_set(err, r, "Cannot convert the time to local time");
                 }
                 reason = dl_access_evaluate(&c, now, &wall, trusted);
-                /* Privacy mode keeps out every stored code (normal and
-                 * one-time; emergency codes are not stored here). */
-                if (reason == DL_REASON_NONE && privacy)
+                /* Privacy mode keeps out normal and one-time codes.  Not a
+                 * duress code: whoever is forced to open must not be
+                 * refused in front of the attacker, and the alarm must go
+                 * out. */
+                if (reason == DL_REASON_NONE && privacy && !c.spec.duress)
                         reason = DL_REASON_PRIVACY_MODE;
                 if (reason == DL_REASON_NONE) {
                         fill_code(d, &c);

@@ -42,7 +42,8 @@ int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source
 
 /* The same, with the lock in privacy mode: normal and one-time codes that
  * would open are refused with DL_REASON_PRIVACY_MODE (and, like every
- * refusal, counted toward the lockout). */
+ * refusal, counted toward the lockout).  Duress codes still open and raise
+ * the alarm. */
 int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_source source, bool privacy,
                             struct dl_decision *ret, struct dl_error *err);
 
