@@ -59,6 +59,17 @@ static int emit_log(const struct dl_audit_entry *e, void *userdata) {
  * about lock-wide values the store may have changed. */
 static int on_lockout_timer(sd_event_source *es, uint64_t usec, void *userdata);
 
+static void arm_lockout_timer(struct dl_service *s, int64_t until) {
+        if (until <= 0)
+                return;
+        if (s->lockout_timer) {
+                (void)sd_event_source_set_time(s->lockout_timer, (uint64_t)until);
+                (void)sd_event_source_set_enabled(s->lockout_timer, SD_EVENT_ONESHOT);
+        } else
+                (void)sd_event_add_time(s->event, &s->lockout_timer, CLOCK_REALTIME, (uint64_t)until,
+                                        USEC_PER_SEC / 100, on_lockout_timer, s);
+}
+
 static void sync_store(struct dl_service *s) {
         int64_t until;
         bool trusted;
@@ -70,15 +81,7 @@ static void sync_store(struct dl_service *s) {
                 s->lockout_until_seen = until;
                 s->ev->property_changed(s->ev_userdata, "KeypadLockedUntil");
                 /* Say so again when the lockout runs out by itself. */
-                if (until > 0) {
-                        if (s->lockout_timer) {
-                                (void)sd_event_source_set_time(s->lockout_timer, (uint64_t)until);
-                                (void)sd_event_source_set_enabled(s->lockout_timer, SD_EVENT_ONESHOT);
-                        } else
-                                (void)sd_event_add_time(s->event, &s->lockout_timer, CLOCK_REALTIME,
-                                                        (uint64_t)until, USEC_PER_SEC / 100,
-                                                        on_lockout_timer, s);
-                }
+                arm_lockout_timer(s, until);
         }
         trusted = dl_service_clock_trusted(s);
         if (trusted != s->clock_trusted_seen) {
@@ -680,8 +683,10 @@ int dl_service_new(sd_event *event, const struct dl_daemon_config *config, struc
                 s->code_ids = l.ids;
                 s->n_code_ids = l.n;
         }
-        s->lockout_until_seen = dl_service_keypad_locked_until(s);
         s->clock_trusted_seen = dl_service_clock_trusted(s);
+        /* A lockout that outlived a restart: announce its end too. */
+        s->lockout_until_seen = dl_service_keypad_locked_until(s);
+        arm_lockout_timer(s, s->lockout_until_seen);
         *ret = s;
         return 0;
 }
