@@ -212,6 +212,8 @@ static int prop_state(sd_bus *bus, const char *path, const char *iface, const ch
                 return sd_bus_message_append(reply, "b", dl_service_clock_synchronized(b->service));
         if (strcmp(prop, "Version") == 0)
                 return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
+        if (strcmp(prop, "EmergencyCodesLeft") == 0)
+                return sd_bus_message_append(reply, "u", dl_service_ec_codes_left(b->service));
         return -ENOENT;
 }
 
@@ -575,6 +577,99 @@ static int method_get_log(sd_bus_message *m, void *userdata, sd_bus_error *error
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* ---- emergency codes ---- */
+
+static int method_generate_ec(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct dl_bus *b = userdata;
+        struct dl_caller c;
+        struct dl_error err = {};
+        char code[DL_EC_DIGITS + 1] = {};
+        int64_t until = 0;
+        unsigned left = 0;
+        int r;
+
+        r = get_caller(b, m, &c);
+        if (r < 0)
+                return r;
+        r = dl_service_ec_generate(b->service, &c, code, &until, &left, &err);
+        if (r < 0)
+                return reply_error(error, r, &err);
+        r = sd_bus_reply_method_return(m, "st", code, (uint64_t)until);
+        secure_zero(code, sizeof(code));
+        return r;
+}
+
+static int method_add_issuer(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct dl_bus *b = userdata;
+        struct dl_caller c;
+        struct dl_error err = {};
+        char uri[DL_EC_URI_MAX] = {};
+        const char *name;
+        uint32_t id = 0;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        r = get_caller(b, m, &c);
+        if (r < 0)
+                return r;
+        r = dl_service_ec_add_issuer(b->service, &c, name, &id, uri, &err);
+        if (r < 0)
+                return reply_error(error, r, &err);
+        r = sd_bus_reply_method_return(m, "us", id, uri);
+        secure_zero(uri, sizeof(uri));
+        return r;
+}
+
+static int method_remove_issuer(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct dl_bus *b = userdata;
+        struct dl_caller c;
+        struct dl_error err = {};
+        uint32_t id;
+        int r;
+
+        r = sd_bus_message_read(m, "u", &id);
+        if (r < 0)
+                return r;
+        r = get_caller(b, m, &c);
+        if (r < 0)
+                return r;
+        r = dl_service_ec_remove_issuer(b->service, &c, id, &err);
+        if (r < 0)
+                return reply_error(error, r, &err);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int append_issuer(const struct dl_ec_issuer_info *i, void *userdata) {
+        return sd_bus_message_append(userdata, "(ust)", i->id, i->name, (uint64_t)i->created);
+}
+
+static int method_list_issuers(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct dl_bus *b = userdata;
+        _cleanup_msg_ sd_bus_message *reply = NULL;
+        struct dl_caller c;
+        struct dl_error err = {};
+        int r;
+
+        r = get_caller(b, m, &c);
+        if (r < 0)
+                return r;
+        r = dl_service_ec_check_admin(&c, &err);
+        if (r < 0)
+                return reply_error(error, r, &err);
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "(ust)");
+        if (r >= 0)
+                r = dl_store_ec_list_issuers(dl_service_store(b->service), append_issuer, reply, &err);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 /* ---- org.doorlockd.Simulator1 ---- */
 
 static int sim_admin(struct dl_bus *b, sd_bus_message *m, sd_bus_error *error) {
@@ -663,6 +758,7 @@ static const sd_bus_vtable lock_vtable[] = {
         SD_BUS_PROPERTY("ClockTrusted", "b", prop_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ClockSynchronized", "b", prop_state, 0, 0),
         SD_BUS_PROPERTY("Version", "s", prop_state, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("EmergencyCodesLeft", "u", prop_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("Lock", NULL, NULL, method_lock, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Unlock", NULL, NULL, method_unlock, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("UnlockFor", SD_BUS_ARGS("u", seconds), SD_BUS_NO_RESULT, method_unlock_for,
@@ -677,6 +773,16 @@ static const sd_bus_vtable lock_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("GetLog", SD_BUS_ARGS("t", since, "u", limit),
                                 SD_BUS_RESULT("a(ttssa{sv})", entries), method_get_log,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GenerateEmergencyCode", SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("s", code, "t", valid_until), method_generate_ec,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AddEmergencyIssuer", SD_BUS_ARGS("s", name),
+                                SD_BUS_RESULT("u", id, "s", secret_uri), method_add_issuer,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveEmergencyIssuer", SD_BUS_ARGS("u", id), SD_BUS_NO_RESULT,
+                                method_remove_issuer, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListEmergencyIssuers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ust)", issuers),
+                                method_list_issuers, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("AccessGranted", SD_BUS_ARGS("s", source, "o", code, "s", name), 0),
         SD_BUS_SIGNAL_WITH_ARGS("AccessDenied", SD_BUS_ARGS("s", source, "s", reason), 0),
         SD_BUS_SIGNAL_WITH_ARGS("Alarm", SD_BUS_ARGS("s", kind, "s", detail), 0),

@@ -28,7 +28,8 @@ struct dl_service {
         sd_event_source *lock_timer;
         sd_event_source *keypad_timer;
         sd_event_source *maintain_timer;
-        sd_event_source *lockout_timer; /* KeypadLockedUntil going back to 0 */
+        sd_event_source *lockout_timer;   /* KeypadLockedUntil going back to 0 */
+        sd_event_source *ec_window_timer; /* EmergencyCodesLeft refills */
 
         int64_t last_log_seq;
         int64_t *code_ids;
@@ -580,10 +581,17 @@ int dl_service_entry(struct dl_service *s, const char *entry, enum dl_source sou
                 /* The decision, and a single use, are committed: now the bolt. */
                 (void)dl_lock_unlock(&s->ctl, mono_now(), 0);
                 rearm_lock_timer(s);
-                s->ev->granted(s->ev_userdata, source, ret->code_id, ret->code_name);
+                if (ret->emergency) {
+                        char what[DL_CODE_NAME_MAX_BYTES + 32];
+
+                        snprintf(what, sizeof(what), "emergency code (%s)", ret->code_name);
+                        s->ev->granted(s->ev_userdata, source, 0, what);
+                } else {
+                        s->ev->granted(s->ev_userdata, source, ret->code_id, ret->code_name);
+                        s->ev->code_changed(s->ev_userdata, ret->code_id);
+                }
                 if (ret->duress)
                         s->ev->alarm(s->ev_userdata, "duress", ret->code_name);
-                s->ev->code_changed(s->ev_userdata, ret->code_id);
         } else {
                 s->ev->denied(s->ev_userdata, source, dl_reason_to_string(ret->reason));
                 if (ret->lockout_started) {
@@ -611,6 +619,84 @@ int dl_service_maintain(struct dl_service *s) {
         return r;
 }
 
+/* ---- emergency codes ---- */
+
+static int on_ec_window(sd_event_source *es, uint64_t usec, void *userdata);
+
+/* EmergencyCodesLeft refills when a new 4-hour window starts. */
+static void arm_ec_window_timer(struct dl_service *s) {
+        int64_t next = dl_ec_window_start(dl_ec_window(dl_clock_now(&dl_clock_system)) + 1);
+
+        if (s->ec_window_timer) {
+                (void)sd_event_source_set_time(s->ec_window_timer, (uint64_t)next);
+                (void)sd_event_source_set_enabled(s->ec_window_timer, SD_EVENT_ONESHOT);
+        } else
+                (void)sd_event_add_time(s->event, &s->ec_window_timer, CLOCK_REALTIME, (uint64_t)next,
+                                        USEC_PER_SEC, on_ec_window, s);
+}
+
+static int on_ec_window(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct dl_service *s = userdata;
+
+        (void)es;
+        (void)usec;
+        s->ev->property_changed(s->ev_userdata, "EmergencyCodesLeft");
+        arm_ec_window_timer(s);
+        return 0;
+}
+
+int dl_service_ec_check_admin(const struct dl_caller *c, struct dl_error *err) {
+        return need_admin(c, err);
+}
+
+unsigned dl_service_ec_codes_left(struct dl_service *s) {
+        unsigned n = 0;
+
+        (void)dl_store_ec_codes_left(s->store, &n, NULL);
+        return n;
+}
+
+int dl_service_ec_generate(struct dl_service *s, const struct dl_caller *c, char code_out[DL_EC_DIGITS + 1],
+                           int64_t *ret_valid_until, unsigned *ret_left, struct dl_error *err) {
+        struct dl_actor actor = { c->source, c->who };
+        int r;
+
+        r = need_admin(c, err);
+        if (r < 0)
+                return r;
+        r = dl_store_ec_generate(s->store, &actor, code_out, ret_valid_until, ret_left, err);
+        sync_store(s);
+        if (r >= 0)
+                s->ev->property_changed(s->ev_userdata, "EmergencyCodesLeft");
+        return r;
+}
+
+int dl_service_ec_add_issuer(struct dl_service *s, const struct dl_caller *c, const char *name,
+                             uint32_t *ret_id, char *uri_out, struct dl_error *err) {
+        struct dl_actor actor = { c->source, c->who };
+        int r;
+
+        r = need_admin(c, err);
+        if (r < 0)
+                return r;
+        r = dl_store_ec_add_issuer(s->store, name, &actor, ret_id, uri_out, err);
+        sync_store(s);
+        return r;
+}
+
+int dl_service_ec_remove_issuer(struct dl_service *s, const struct dl_caller *c, uint32_t id,
+                                struct dl_error *err) {
+        struct dl_actor actor = { c->source, c->who };
+        int r;
+
+        r = need_admin(c, err);
+        if (r < 0)
+                return r;
+        r = dl_store_ec_remove_issuer(s->store, id, &actor, err);
+        sync_store(s);
+        return r;
+}
+
 /* ---- life cycle ---- */
 
 struct dl_service *dl_service_free(struct dl_service *s) {
@@ -620,6 +706,7 @@ struct dl_service *dl_service_free(struct dl_service *s) {
         sd_event_source_disable_unref(s->keypad_timer);
         sd_event_source_disable_unref(s->maintain_timer);
         sd_event_source_disable_unref(s->lockout_timer);
+        sd_event_source_disable_unref(s->ec_window_timer);
         dl_keypad_clear(&s->keypad);
         sd_event_unref(s->event);
         free(s->code_ids);
@@ -687,6 +774,7 @@ int dl_service_new(sd_event *event, const struct dl_daemon_config *config, struc
         /* A lockout that outlived a restart: announce its end too. */
         s->lockout_until_seen = dl_service_keypad_locked_until(s);
         arm_lockout_timer(s, s->lockout_until_seen);
+        arm_ec_window_timer(s);
         *ret = s;
         return 0;
 }

@@ -13,6 +13,7 @@
 #include "audit-chain.h"
 #include "code-spec.h"
 #include "config.h"
+#include "emergency-store.h"
 #include "error.h"
 #include "hw.h"
 #include "keypad-entry.h"
@@ -92,6 +93,16 @@ int dl_service_update_code(struct dl_service *s, const struct dl_caller *c, int6
                            const struct dl_code_spec *spec, struct dl_error *err);
 int dl_service_remove_code(struct dl_service *s, const struct dl_caller *c, int64_t id,
                            struct dl_error *err);
+
+/* Emergency codes (admins only). */
+int dl_service_ec_generate(struct dl_service *s, const struct dl_caller *c, char code_out[DL_EC_DIGITS + 1],
+                           int64_t *ret_valid_until, unsigned *ret_left, struct dl_error *err);
+int dl_service_ec_add_issuer(struct dl_service *s, const struct dl_caller *c, const char *name,
+                             uint32_t *ret_id, char *uri_out, struct dl_error *err);
+int dl_service_ec_remove_issuer(struct dl_service *s, const struct dl_caller *c, uint32_t id,
+                                struct dl_error *err);
+int dl_service_ec_check_admin(const struct dl_caller *c, struct dl_error *err);
+unsigned dl_service_ec_codes_left(struct dl_service *s);
 
 /* Reading codes and the log: observers and admins. */
 int dl_service_check_read(const struct dl_caller *c, struct dl_error *err);

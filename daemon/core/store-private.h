@@ -7,6 +7,7 @@
 #include "clock-trust.h"
 #include "code-spec.h"
 #include "db.h"
+#include "emergency-store.h"
 #include "hmac.h"
 #include "lockout.h"
 #include "schedule.h"
@@ -24,6 +25,27 @@ struct dl_state_row {
         uint8_t anchor_tag[DL_MAC_SIZE];
 };
 
+/* An issuer in memory: its secret, and the codes of the windows checked
+ * lately (so an 8-digit entry costs a few comparisons, not 64 HMACs). */
+struct dl_ec_window_cache {
+        int64_t window; /* -1 = empty */
+        char codes[DL_EC_SLOTS][DL_EC_DIGITS + 1];
+};
+
+struct dl_ec_issuer {
+        struct dl_ec_issuer_info info;
+        uint8_t secret[DL_EC_SECRET_SIZE];
+        struct dl_ec_window_cache cache[DL_EC_MAX_CANDIDATE_WINDOWS];
+};
+
+/* An emergency code recognised in an entry. */
+struct dl_ec_match {
+        uint32_t issuer;
+        char name[DL_CODE_NAME_MAX_BYTES];
+        int64_t window;
+        unsigned slot;
+};
+
 struct dl_store {
         struct dl_db db;
         struct dl_store_config config;
@@ -32,6 +54,8 @@ struct dl_store {
         const struct dl_clock *clock;
         struct dl_hmac_key *pin_key;
         struct dl_hmac_key *audit_key;
+        struct dl_ec_issuer *issuers; /* emergency-code issuers, by id */
+        size_t n_issuers;
         struct dl_state_row state; /* last committed state row */
         bool state_cached;
 };
@@ -92,3 +116,19 @@ static inline bool dl_store_clock_vouched(const struct dl_store *s, const struct
 
 /* Wall-clock time of now in the configured zone. */
 int dl_store_wall(struct dl_store *s, int64_t now, struct dl_wall *ret);
+
+/* ---- emergency codes (emergency-store.c) ---- */
+
+/* Load issuers and their secrets; create the gateway's issuer 0 on first
+ * start.  Key files without an issuer (left by a crash) are removed. */
+int dl_ec_load(struct dl_store *s, struct dl_error *err);
+void dl_ec_free(struct dl_store *s);
+/* Does `entry` (8 digits) match a code of any issuer for the windows
+ * accepted at now?  1 and *ret filled, 0 no, < 0 error. */
+int dl_ec_match(struct dl_store *s, const char *entry, int64_t now, struct dl_ec_match *ret);
+/* 1 if (issuer, window, slot) was used already. */
+int dl_ec_is_used(struct dl_store *s, const struct dl_ec_match *m, struct dl_error *err);
+/* Record the use, inside t. */
+int dl_ec_mark_used(struct dl_txn *t, const struct dl_ec_match *m, struct dl_error *err);
+/* Forget uses and generation counts that can no longer matter, inside t. */
+int dl_ec_prune(struct dl_txn *t, struct dl_error *err);

@@ -423,6 +423,10 @@ int dl_store_open(const char *state_dir, const struct dl_store_config *config, c
                 return r;
         }
 
+        r = dl_ec_load(s, err);
+        if (r < 0)
+                return r;
+
         r = dl_store_maintain(s, err);
         if (r < 0)
                 return r;
@@ -434,6 +438,7 @@ int dl_store_open(const char *state_dir, const struct dl_store_config *config, c
 struct dl_store *dl_store_close(struct dl_store *s) {
         if (!s)
                 return NULL;
+        dl_ec_free(s);
         dl_db_close(&s->db);
         dl_hmac_key_free(s->pin_key);
         dl_hmac_key_free(s->audit_key);
@@ -455,6 +460,9 @@ int dl_store_maintain(struct dl_store *s, struct dl_error *err) {
         if (r < 0)
                 return r;
         r = dl_codes_remove_dead(&t, err);
+        if (r < 0)
+                return r;
+        r = dl_ec_prune(&t, err);
         if (r < 0)
                 return r;
         r = dl_txn_commit(&t, err);

@@ -76,9 +76,44 @@ static void fill_code(struct dl_decision *d, const struct dl_code *c) {
  * *durable: must the outcome be fsync'd before the door opens?  (Single-use,
  * use-limited and duress grants, and every refusal, so a power cut cannot undo a
  * use or a counted failure.) */
-static int decide(struct dl_store *s, const struct entry_macs *m, int64_t now, bool trusted, bool privacy,
-                  const struct dl_lockout_state *lockout, struct dl_decision *d, bool *durable,
-                  struct dl_error *err) {
+/* An 8-digit entry that no stored code let in may be an emergency code.
+ * They work in privacy mode (that is when they are needed) and fail closed
+ * while the clock is untrusted. */
+static int decide_emergency(struct dl_store *s, const char *entry, int64_t now, bool trusted,
+                            struct dl_decision *d, bool *durable, struct dl_error *err) {
+        struct dl_ec_match em;
+        int r;
+
+        r = dl_ec_match(s, entry, now, &em);
+        if (r <= 0)
+                return r;
+        *d = (struct dl_decision){
+                .emergency = true,
+                .ec_issuer = em.issuer,
+                .ec_window = em.window,
+                .ec_slot = em.slot,
+                .clock_trusted = trusted,
+                .reason = DL_REASON_USED_UP,
+        };
+        snprintf(d->code_name, sizeof(d->code_name), "%s", em.name);
+        *durable = true;
+        if (!trusted) {
+                d->reason = DL_REASON_CLOCK_UNTRUSTED;
+                return 1;
+        }
+        r = dl_ec_is_used(s, &em, err);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                d->granted = true;
+                d->reason = DL_REASON_NONE;
+        }
+        return 1;
+}
+
+static int decide(struct dl_store *s, const char *entry, const struct entry_macs *m, int64_t now,
+                  bool trusted, bool privacy, const struct dl_lockout_state *lockout, struct dl_decision *d,
+                  bool *durable, struct dl_error *err) {
         bool matched = false;
         int r;
 
@@ -131,6 +166,18 @@ static int decide(struct dl_store *s, const struct entry_macs *m, int64_t now, b
                         matched = true;
                 }
         }
+
+        /* No stored code let it in: an emergency code?  (A PIN that equals
+         * an emergency code was checked as a PIN first.) */
+        {
+                struct dl_decision ed;
+
+                r = decide_emergency(s, entry, now, trusted, &ed, durable, err);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        *d = ed;
+        }
         return 0;
 }
 
@@ -142,6 +189,24 @@ static int apply_grant(struct dl_txn *t, const struct dl_decision *d, enum dl_so
         struct dl_store *s = t->store;
         sqlite3_stmt *st;
         int r;
+
+        if (d->emergency) {
+                struct dl_ec_match em = { .issuer = d->ec_issuer,
+                                          .window = d->ec_window,
+                                          .slot = d->ec_slot };
+
+                /* Used before the door opens, in this same transaction. */
+                r = dl_ec_mark_used(t, &em, err);
+                if (r < 0)
+                        return r;
+                (void)dl_lockout_clear(&t->state.lockout);
+                r = dl_txn_logf(t, DL_EVENT_ACCESS_GRANTED, source, 0, NULL,
+                                "emergency code: issuer %" PRIu32 " (%s) window %" PRId64 " slot %u",
+                                d->ec_issuer, d->code_name, d->ec_window, d->ec_slot);
+                if (r < 0)
+                        return dl_error_set(err, r, "Cannot write audit log");
+                return 0;
+        }
 
         r = dl_db_prepare(&s->db, SQL_CODE_USED, &st, err);
         if (r < 0)
@@ -183,9 +248,17 @@ static int apply_denial(struct dl_txn *t, struct dl_decision *d, enum dl_source 
         d->lockout_started = dl_lockout_record_failure(p, lo, t->now);
         d->lockout_until = lo->lockout_until;
 
-        r = dl_txn_logf(t, DL_EVENT_ACCESS_DENIED, source, d->code_id, d->code_id ? d->code_name : NULL,
-                        "%s; %" PRIu32 " consecutive wrong entr%s", dl_reason_to_string(d->reason),
-                        lo->failures, lo->failures == 1 ? "y" : "ies");
+        if (d->emergency)
+                r = dl_txn_logf(t, DL_EVENT_ACCESS_DENIED, source, 0, NULL,
+                                "%s; emergency code: issuer %" PRIu32 " (%s) window %" PRId64
+                                " slot %u; %" PRIu32 " consecutive wrong entr%s",
+                                dl_reason_to_string(d->reason), d->ec_issuer, d->code_name, d->ec_window,
+                                d->ec_slot, lo->failures, lo->failures == 1 ? "y" : "ies");
+        else
+                r = dl_txn_logf(t, DL_EVENT_ACCESS_DENIED, source, d->code_id,
+                                d->code_id ? d->code_name : NULL, "%s; %" PRIu32 " consecutive wrong entr%s",
+                                dl_reason_to_string(d->reason), lo->failures,
+                                lo->failures == 1 ? "y" : "ies");
         if (r >= 0 && d->lockout_started)
                 r = dl_txn_logf(t, DL_EVENT_LOCKOUT, source, 0, NULL,
                                 "%" PRIu32 " consecutive wrong entries; keypad locked for %" PRId64 " s",
@@ -221,7 +294,7 @@ int dl_store_check(struct dl_store *s, const char *entry, enum dl_source source,
         (void)dl_clock_trust_update(&row.clock, now, dl_store_clock_vouched(s, &row.clock, now));
         (void)dl_lockout_forget(&row.lockout, now);
         (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
-        return decide(s, &m, now, !row.clock.untrusted, false, &row.lockout, ret, &durable, err);
+        return decide(s, entry, &m, now, !row.clock.untrusted, false, &row.lockout, ret, &durable, err);
 }
 
 int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source, struct dl_decision *ret,
@@ -256,7 +329,8 @@ int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_sourc
                 (void)dl_clock_trust_update(&row.clock, now, dl_store_clock_vouched(s, &row.clock, now));
                 (void)dl_lockout_forget(&row.lockout, now);
                 (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
-                r = decide(s, &m, now, !row.clock.untrusted, privacy, &row.lockout, &d, &durable, err);
+                r = decide(s, entry, &m, now, !row.clock.untrusted, privacy, &row.lockout, &d, &durable,
+                           err);
                 if (r < 0)
                         return r;
         }
@@ -269,7 +343,7 @@ int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_sourc
                         return r;
                 (void)dl_lockout_forget(&t.state.lockout, t.now);
                 (void)dl_lockout_clamp(&s->config.lockout, &t.state.lockout, t.now);
-                r = decide(s, &m, t.now, t.trusted, privacy, &t.state.lockout, &d, &need, err);
+                r = decide(s, entry, &m, t.now, t.trusted, privacy, &t.state.lockout, &d, &need, err);
                 if (r < 0)
                         return r;
                 if (need && !durable) {

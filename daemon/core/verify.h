@@ -27,7 +27,11 @@ struct dl_decision {
         int64_t code_id;       /* the code matched, 0 if none */
         char code_name[DL_CODE_NAME_MAX_BYTES];
         enum dl_code_kind kind;
-        bool duress;          /* granted with a duress code: raise the alarm */
+        bool duress;        /* granted with a duress code: raise the alarm */
+        bool emergency;     /* an emergency code matched (granted or not) */
+        uint32_t ec_issuer; /* ... which issuer, window and slot */
+        int64_t ec_window;
+        unsigned ec_slot;
         bool lockout_started; /* this submission started a lockout */
         int64_t lockout_until;
         bool clock_trusted;
