@@ -3,7 +3,8 @@
  *
  * This file has main(), the top-level help and the verbs about the lock
  * itself (status, lock, unlock, mode, lockout, clock).  Codes are in
- * lockctl-code.c, the log and monitor in lockctl-log.c. */
+ * lockctl-code.c, emergency codes in lockctl-emergency.c, the log and
+ * monitor in lockctl-log.c. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,6 +42,15 @@ static void help(void) {
                "  code enable ID|NAME        Enable a code\n"
                "  code disable ID|NAME       Disable a code\n"
                "  code remove ID|NAME        Remove a code\n"
+               "\n"
+               "Emergency code commands:\n"
+               "  emergency                  Get an emergency code from the lock\n"
+               "  emergency --offline --secret-file FILE [--time TIME] [--slot N]\n"
+               "                             Compute an issuer's code, without the lock\n"
+               "  emergency issuer list      List the emergency issuers\n"
+               "  emergency issuer add NAME [--output FILE]\n"
+               "                             Add an issuer, show its secret once\n"
+               "  emergency issuer remove ID Remove an issuer\n"
                "\n"
                "Log commands:\n"
                "  log [-n N] [--since TIME] [--follow]\n"
@@ -467,9 +477,10 @@ static int parse_argv(int *argc, char ***argv) {
 
 static int run(int argc, char *argv[]) {
         static const struct verb verbs[] = {
-                { "status", verb_status }, { "lock", verb_lock },       { "unlock", verb_unlock },
-                { "mode", verb_mode },     { "lockout", verb_lockout }, { "clock", verb_clock },
-                { "code", verb_code },     { "log", verb_log },         { "monitor", verb_monitor },
+                { "status", verb_status },   { "lock", verb_lock },           { "unlock", verb_unlock },
+                { "mode", verb_mode },       { "lockout", verb_lockout },     { "clock", verb_clock },
+                { "code", verb_code },       { "emergency", verb_emergency }, { "log", verb_log },
+                { "monitor", verb_monitor },
         };
         int r;
 

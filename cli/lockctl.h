@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lockctl's shared pieces: the bus names, the exit statuses, the bus helpers
  * (lockctl-bus.c), the output helpers (lockctl-output.c) and the verbs
- * (lockctl.c, lockctl-code.c, lockctl-log.c).
+ * (lockctl.c, lockctl-code.c, lockctl-log.c, lockctl-emergency.c).
  *
  * Errors: every function returns a negative errno and has already printed
  * "lockctl: ..." when it fails.  main() turns the errno into the exit status:
@@ -217,5 +217,6 @@ int bus_get_code(sd_bus *bus, const char *path, const char *spec, struct code_in
 /* ---- verbs --------------------------------------------------------------- */
 
 int verb_code(int argc, char *argv[]);
+int verb_emergency(int argc, char *argv[]);
 int verb_log(int argc, char *argv[]);
 int verb_monitor(int argc, char *argv[]);

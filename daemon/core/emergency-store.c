@@ -218,8 +218,16 @@ int dl_store_ec_add_issuer(struct dl_store *s, const char *name, const struct dl
         int r;
 
         r = dl_code_name_check(name, err);
-        if (r < 0)
+        if (r < 0) {
+                /* Same rules as code names; say whose name it is. */
+                if (err && strncmp(err->message, "Code name", 9) == 0) {
+                        char msg[DL_ERROR_MAX];
+
+                        snprintf(msg, sizeof(msg), "Issuer name%s", err->message + 9);
+                        dl_error_set(err, r, "%s", msg);
+                }
                 return dl_error_kind(err, "InvalidName", r);
+        }
         for (size_t i = 0; i < s->n_issuers; i++)
                 if (strcmp(s->issuers[i].info.name, name) == 0)
                         return dl_error_kind(
