@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "keyfile.h"
 #include "macro.h"
@@ -399,13 +400,20 @@ int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char 
         r = generated_count(s, DL_EC_GATEWAY_ISSUER, window, &count, err);
         if (r < 0)
                 return r;
-        if (count >= DL_EC_SLOTS)
+        if (count >= DL_EC_SLOTS) {
+                time_t next = (time_t)(dl_ec_window_start(window + 1) / USEC_PER_SEC);
+                char when[32] = "the next window";
+                struct tm tm;
+
+                if (gmtime_r(&next, &tm))
+                        strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
                 return dl_error_kind(
                         err, "EmergencyQuota",
                         dl_error_set(err, -EDQUOT,
                                      "All %d emergency codes of this 4-hour window were generated; "
-                                     "the next window starts at %" PRId64,
-                                     DL_EC_SLOTS, dl_ec_window_start(window + 1)));
+                                     "the next window starts at %s",
+                                     DL_EC_SLOTS, when));
+        }
         r = dl_db_prepare(&s->db, SQL_GENERATED_SET, &st, err);
         if (r < 0)
                 return r;
