@@ -343,8 +343,12 @@ def merge_config(overrides):
 
 class Daemon:
     def __init__(self, bus_address, workdir, config=None, state_dir=None, config_path=None, simulate=True,
-                 run_as=None):
+                 run_as=None, extra_env=None):
         self.simulate = simulate
+        # Variables added to the daemon's environment at every start (e.g.
+        # LD_PRELOAD of test_emergency.py's clock shim); may be changed
+        # between a stop and the next start.
+        self.extra_env = dict(extra_env or {})
         self.run_as = run_as
         self.bus_address = bus_address
         self.workdir = workdir
@@ -380,6 +384,7 @@ class Daemon:
             env.pop(k, None)
         env["DBUS_SYSTEM_BUS_ADDRESS"] = self.bus_address
         env["NOTIFY_SOCKET"] = notify_path
+        env.update(self.extra_env)
         log = open(self.log_path, "a")
         log.write(f"---- start {self.starts}: {' '.join(self.argv())}\n")
         log.flush()
@@ -736,9 +741,10 @@ class Env:
 
     # -- the daemon --
 
-    def start_daemon(self, config=None, state_dir=None, config_path=None, simulate=True, run_as=None):
+    def start_daemon(self, config=None, state_dir=None, config_path=None, simulate=True, run_as=None,
+                     extra_env=None):
         self.daemon = Daemon(self.bus.address, self.workdir, config=config, state_dir=state_dir,
-                             config_path=config_path, simulate=simulate, run_as=run_as)
+                             config_path=config_path, simulate=simulate, run_as=run_as, extra_env=extra_env)
         self.daemon.start()
         self.start_index = self.mark()
         return self.daemon
