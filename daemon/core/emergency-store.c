@@ -112,7 +112,8 @@ static void remove_orphan_keys(struct dl_store *s) {
         d = opendir(dir);
         if (!d)
                 return;
-        while ((de = readdir(d))) {
+        /* readdir_r() is deprecated; one thread, one DIR. */
+        while ((de = readdir(d))) { // cppcheck-suppress readdirCalled
                 char *end;
                 unsigned long id;
 

@@ -16,7 +16,7 @@
 #define DL_EC_GATEWAY_ISSUER 0u
 #define DL_EC_KEY_DIR "emergency"
 /* How long a used (issuer, window, slot) is remembered: 31 days. */
-#define DL_EC_USED_KEEP_WINDOWS (31 * 6)
+#define DL_EC_USED_KEEP_WINDOWS ((int64_t)31 * 6)
 
 struct dl_ec_issuer_info {
         uint32_t id;
