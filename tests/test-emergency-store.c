@@ -109,7 +109,10 @@ static void quota_of_16_per_window(void **state) {
         head = audit_head(f);
         assert_int_equal(dl_store_ec_generate(f->store, NULL, code, NULL, NULL, &err), -EDQUOT);
         assert_string_equal(err.kind, "EmergencyQuota");
-        assert_int_equal(audit_head(f), head);
+        /* The refusal is logged, and nothing else changed. */
+        assert_int_equal(audit_head(f), head + 1);
+        assert_int_equal(raw_int(f, "SELECT count(*) FROM audit WHERE event = 'emergency-refused'"), 1);
+        assert_int_equal(raw_int(f, "SELECT max(count) FROM emergency_generated"), 16);
 
         /* The next window: slot 0 again, and it works. */
         fake_clock_advance(&f->clock, DL_EC_WINDOW_USEC);

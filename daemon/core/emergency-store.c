@@ -390,7 +390,10 @@ int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char 
         if (r < 0)
                 return r;
         if (!t.trusted) {
-                /* Committing keeps the clock event in the log. */
+                /* Refused, and said so in the log (with the clock event). */
+                (void)dl_txn_logf(&t, "emergency-refused", actor ? actor->source : DL_SOURCE_SYSTEM, 0, NULL,
+                                  "issuer 0: clock-untrusted %s",
+                                  dl_actor_describe(actor, who, sizeof(who)));
                 (void)dl_txn_commit(&t, NULL);
                 return dl_error_kind(
                         err, "ClockUntrusted",
@@ -408,6 +411,11 @@ int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char 
 
                 if (gmtime_r(&next, &tm))
                         strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+                /* Every refusal is in the log: window, never a code. */
+                (void)dl_txn_logf(&t, "emergency-refused", actor ? actor->source : DL_SOURCE_SYSTEM, 0, NULL,
+                                  "issuer 0 window %" PRId64 ": all %d slots generated %s", window,
+                                  DL_EC_SLOTS, dl_actor_describe(actor, who, sizeof(who)));
+                (void)dl_txn_commit(&t, NULL);
                 return dl_error_kind(
                         err, "EmergencyQuota",
                         dl_error_set(err, -EDQUOT,
