@@ -60,15 +60,20 @@ static int emit_log(const struct dl_audit_entry *e, void *userdata) {
  * about lock-wide values the store may have changed. */
 static int on_lockout_timer(sd_event_source *es, uint64_t usec, void *userdata);
 
-static void arm_lockout_timer(struct dl_service *s, int64_t until) {
-        if (until <= 0)
+/* Fire `source` (created disabled in dl_service_new()) once at `when`, in
+ * its clock's µs; never when <= 0. */
+static void rearm(sd_event_source *source, int64_t when) {
+        if (when <= 0) {
+                (void)sd_event_source_set_enabled(source, SD_EVENT_OFF);
                 return;
-        if (s->lockout_timer) {
-                (void)sd_event_source_set_time(s->lockout_timer, (uint64_t)until);
-                (void)sd_event_source_set_enabled(s->lockout_timer, SD_EVENT_ONESHOT);
-        } else
-                (void)sd_event_add_time(s->event, &s->lockout_timer, CLOCK_REALTIME, (uint64_t)until,
-                                        USEC_PER_SEC / 100, on_lockout_timer, s);
+        }
+        (void)sd_event_source_set_time(source, (uint64_t)when);
+        (void)sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+}
+
+static void arm_lockout_timer(struct dl_service *s, int64_t until) {
+        if (until > 0)
+                rearm(s->lockout_timer, until);
 }
 
 static void sync_store(struct dl_service *s) {
@@ -182,14 +187,7 @@ static void log_event(struct dl_service *s, const char *event, enum dl_source so
 static int on_lock_timer(sd_event_source *es, uint64_t usec, void *userdata);
 
 static void rearm_lock_timer(struct dl_service *s) {
-        int64_t when = dl_lock_next_deadline(&s->ctl);
-
-        if (when <= 0) {
-                (void)sd_event_source_set_enabled(s->lock_timer, SD_EVENT_OFF);
-                return;
-        }
-        (void)sd_event_source_set_time(s->lock_timer, (uint64_t)when);
-        (void)sd_event_source_set_enabled(s->lock_timer, SD_EVENT_ONESHOT);
+        rearm(s->lock_timer, dl_lock_next_deadline(&s->ctl));
 }
 
 static int on_lock_timer(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -203,14 +201,7 @@ static int on_lock_timer(sd_event_source *es, uint64_t usec, void *userdata) {
 }
 
 static void rearm_keypad_timer(struct dl_service *s) {
-        int64_t when = dl_keypad_deadline(&s->keypad);
-
-        if (when <= 0) {
-                (void)sd_event_source_set_enabled(s->keypad_timer, SD_EVENT_OFF);
-                return;
-        }
-        (void)sd_event_source_set_time(s->keypad_timer, (uint64_t)when);
-        (void)sd_event_source_set_enabled(s->keypad_timer, SD_EVENT_ONESHOT);
+        rearm(s->keypad_timer, dl_keypad_deadline(&s->keypad));
 }
 
 static int on_keypad_timer(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -625,14 +616,7 @@ static int on_ec_window(sd_event_source *es, uint64_t usec, void *userdata);
 
 /* EmergencyCodesLeft refills when a new 4-hour window starts. */
 static void arm_ec_window_timer(struct dl_service *s) {
-        int64_t next = dl_ec_window_start(dl_ec_window(dl_clock_now(&dl_clock_system)) + 1);
-
-        if (s->ec_window_timer) {
-                (void)sd_event_source_set_time(s->ec_window_timer, (uint64_t)next);
-                (void)sd_event_source_set_enabled(s->ec_window_timer, SD_EVENT_ONESHOT);
-        } else
-                (void)sd_event_add_time(s->event, &s->ec_window_timer, CLOCK_REALTIME, (uint64_t)next,
-                                        USEC_PER_SEC, on_ec_window, s);
+        rearm(s->ec_window_timer, dl_ec_window_start(dl_ec_window(dl_clock_now(&dl_clock_system)) + 1));
 }
 
 static int on_ec_window(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -714,6 +698,17 @@ struct dl_service *dl_service_free(struct dl_service *s) {
         return NULL;
 }
 
+/* A timer that waits, disabled, until rearm() gives it a time. */
+static int add_idle_timer(sd_event *event, sd_event_source **ret, clockid_t clock, uint64_t accuracy,
+                          sd_event_time_handler_t handler, void *userdata) {
+        int r;
+
+        r = sd_event_add_time(event, ret, clock, UINT64_MAX, accuracy, handler, userdata);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(*ret, SD_EVENT_OFF);
+}
+
 int dl_service_new(sd_event *event, const struct dl_daemon_config *config, struct dl_store *store,
                    const struct dl_service_events *events, void *userdata, struct dl_service **ret) {
         struct dl_service *s;
@@ -738,15 +733,16 @@ int dl_service_new(sd_event *event, const struct dl_daemon_config *config, struc
                 s->ctl.mode = (enum dl_lock_mode)v;
         dl_keypad_init(&s->keypad, config->keypad_timeout_usec);
 
-        r = sd_event_add_time(event, &s->lock_timer, CLOCK_MONOTONIC, UINT64_MAX, USEC_PER_SEC / 1000,
-                              on_lock_timer, s);
+        r = add_idle_timer(event, &s->lock_timer, CLOCK_MONOTONIC, USEC_PER_SEC / 1000, on_lock_timer, s);
         if (r >= 0)
-                r = sd_event_source_set_enabled(s->lock_timer, SD_EVENT_OFF);
+                r = add_idle_timer(event, &s->keypad_timer, CLOCK_MONOTONIC, USEC_PER_SEC / 1000,
+                                   on_keypad_timer, s);
         if (r >= 0)
-                r = sd_event_add_time(event, &s->keypad_timer, CLOCK_MONOTONIC, UINT64_MAX,
-                                      USEC_PER_SEC / 1000, on_keypad_timer, s);
+                r = add_idle_timer(event, &s->lockout_timer, CLOCK_REALTIME, USEC_PER_SEC / 100,
+                                   on_lockout_timer, s);
         if (r >= 0)
-                r = sd_event_source_set_enabled(s->keypad_timer, SD_EVENT_OFF);
+                r = add_idle_timer(event, &s->ec_window_timer, CLOCK_REALTIME, USEC_PER_SEC, on_ec_window,
+                                   s);
         if (r >= 0)
                 r = sd_event_add_time_relative(event, &s->maintain_timer, CLOCK_MONOTONIC,
                                                MAINTAIN_INTERVAL_USEC, USEC_PER_MINUTE, on_maintain_timer,

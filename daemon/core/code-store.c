@@ -285,10 +285,7 @@ int dl_store_add_code(struct dl_store *s, const struct dl_code_spec *in, const c
         if (pin) {
                 r = dl_pin_check(&s->config.pin, pin, err);
                 if (r < 0)
-                        return dl_error_kind(err,
-                                             r == -EINVAL && dl_pin_is_weak(pin, strlen(pin)) ? "WeakPin"
-                                                                                              : "InvalidPin",
-                                             r);
+                        return r; /* kind set: WeakPin or InvalidPin */
         } else {
                 if (!pin_out)
                         return dl_error_set(err, -EINVAL, "Nowhere to return the generated PIN");

@@ -72,18 +72,22 @@ int dl_pin_check(const struct dl_pin_policy *p, const char *pin, struct dl_error
         if (r < 0)
                 return r;
         if (!pin)
-                return dl_error_set(err, -EINVAL, "No PIN given");
+                return dl_error_kind(err, "InvalidPin", dl_error_set(err, -EINVAL, "No PIN given"));
 
         n = strlen(pin);
         if (!dl_is_digits(pin, n))
-                return dl_error_set(err, -EINVAL, "PIN must contain digits only");
+                return dl_error_kind(err, "InvalidPin",
+                                     dl_error_set(err, -EINVAL, "PIN must contain digits only"));
         if (n < p->min_length || n > p->max_length)
-                return dl_error_set(err, -ERANGE, "PIN must be %u to %u digits long", p->min_length,
-                                    p->max_length);
+                return dl_error_kind(err, "InvalidPin",
+                                     dl_error_set(err, -ERANGE, "PIN must be %u to %u digits long",
+                                                  p->min_length, p->max_length));
         if (dl_pin_is_weak(pin, n))
-                return dl_error_set(
-                        err, -EINVAL,
-                        "PIN is too easy to guess (all one digit, or a straight run up or down)");
+                return dl_error_kind(
+                        err, "WeakPin",
+                        dl_error_set(
+                                err, -EINVAL,
+                                "PIN is too easy to guess (all one digit, or a straight run up or down)"));
         return 0;
 }
 

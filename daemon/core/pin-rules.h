@@ -38,6 +38,7 @@ bool dl_pin_is_weak(const char *pin, size_t n);
  *   -EINVAL  policy out of range (see dl_pin_policy_check()), or pin NULL
  *   -EINVAL  not digits only
  *   -ERANGE  length outside [min_length, max_length] (an empty PIN too)
+ * err->kind names the class for the D-Bus face: "WeakPin" or "InvalidPin".
  *   -EINVAL  weak (all one digit, straight run) */
 int dl_pin_check(const struct dl_pin_policy *p, const char *pin, struct dl_error *err);
 
