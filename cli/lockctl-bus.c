@@ -57,6 +57,39 @@ static int bus_read_schedule(sd_bus_message *m, struct dl_window **ret, size_t *
         return 0;
 }
 
+/* A y, q, u or t at the current position, widened. */
+static int bus_read_unsigned(sd_bus_message *m, char type, uint64_t *ret) {
+        union {
+                uint8_t y;
+                uint16_t q;
+                uint32_t u;
+                uint64_t t;
+        } x = {};
+        int r;
+
+        r = sd_bus_message_read_basic(m, type, &x);
+        if (r < 0)
+                return r;
+        *ret = type == 'y' ? x.y : type == 'q' ? x.q : type == 'u' ? x.u : x.t;
+        return 0;
+}
+
+/* An n, i or x at the current position, widened. */
+static int bus_read_signed(sd_bus_message *m, char type, int64_t *ret) {
+        union {
+                int16_t n;
+                int32_t i;
+                int64_t x;
+        } x = {};
+        int r;
+
+        r = sd_bus_message_read_basic(m, type, &x);
+        if (r < 0)
+                return r;
+        *ret = type == 'n' ? x.n : type == 'i' ? x.i : x.x;
+        return 0;
+}
+
 /* The variant at the current position into v (v->key already set). */
 static int bus_read_variant(sd_bus_message *m, struct bus_value *v) {
         const char *contents;
@@ -114,76 +147,23 @@ static int bus_read_variant(sd_bus_message *m, struct bus_value *v) {
                 v->type = BUS_VALUE_BOOL;
                 break;
         }
-        case 'y': {
-                uint8_t u;
-
-                r = sd_bus_message_read_basic(m, 'y', &u);
+        case 'y':
+        case 'q':
+        case 'u':
+        case 't':
+                r = bus_read_unsigned(m, contents[0], &v->u);
                 if (r < 0)
                         return r;
-                v->u = u;
                 v->type = BUS_VALUE_UNSIGNED;
                 break;
-        }
-        case 'q': {
-                uint16_t u;
-
-                r = sd_bus_message_read_basic(m, 'q', &u);
+        case 'n':
+        case 'i':
+        case 'x':
+                r = bus_read_signed(m, contents[0], &v->i);
                 if (r < 0)
                         return r;
-                v->u = u;
-                v->type = BUS_VALUE_UNSIGNED;
-                break;
-        }
-        case 'u': {
-                uint32_t u;
-
-                r = sd_bus_message_read_basic(m, 'u', &u);
-                if (r < 0)
-                        return r;
-                v->u = u;
-                v->type = BUS_VALUE_UNSIGNED;
-                break;
-        }
-        case 't': {
-                uint64_t u;
-
-                r = sd_bus_message_read_basic(m, 't', &u);
-                if (r < 0)
-                        return r;
-                v->u = u;
-                v->type = BUS_VALUE_UNSIGNED;
-                break;
-        }
-        case 'n': {
-                int16_t i;
-
-                r = sd_bus_message_read_basic(m, 'n', &i);
-                if (r < 0)
-                        return r;
-                v->i = i;
                 v->type = BUS_VALUE_SIGNED;
                 break;
-        }
-        case 'i': {
-                int32_t i;
-
-                r = sd_bus_message_read_basic(m, 'i', &i);
-                if (r < 0)
-                        return r;
-                v->i = i;
-                v->type = BUS_VALUE_SIGNED;
-                break;
-        }
-        case 'x': {
-                int64_t i;
-
-                r = sd_bus_message_read_basic(m, 'x', &i);
-                if (r < 0)
-                        return r;
-                v->i = i;
-                v->type = BUS_VALUE_SIGNED;
-                break;
-        }
         default: { /* 'd' */
                 double d;
 
@@ -692,5 +672,19 @@ int bus_get_code(sd_bus *bus, const char *path, const char *spec, struct code_in
         }
         code_info_fill(&c);
         *ret = c;
+        return 0;
+}
+
+int bus_set_code_property(sd_bus *bus, const char *path, const char *spec, const char *property,
+                          const char *type, ...) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, type);
+        r = sd_bus_set_propertyv(bus, DL_BUS_NAME, path, DL_CODE_INTERFACE, property, &error, type, ap);
+        va_end(ap);
+        if (r < 0)
+                return bus_log_code_error(&error, r, spec);
         return 0;
 }

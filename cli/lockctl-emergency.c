@@ -679,34 +679,16 @@ static int issuer_table(const struct issuer *v, size_t n) {
 }
 
 static int verb_issuer_list(int argc, char *argv[]) {
-        enum {
-                ARG_JSON = 0x100,
-        };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
-                {},
-        };
         static const char verb[] = "emergency issuer list";
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
         struct issuer *v = NULL;
         size_t n = 0;
-        int c, r;
+        int r;
 
-        opterr = 0;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        issuer_list_help();
-                        return 0;
-                case ARG_JSON:
-                        arg_json = true;
-                        break;
-                default:
-                        return log_option_error(verb, c, argv);
-                }
+        r = parse_verb_options(verb, issuer_list_help, argc, argv);
+        if (r <= 0)
+                return r;
         if (optind < argc)
                 return log_usage(verb, "Unexpected argument '%s'.", argv[optind]);
 
@@ -811,10 +793,6 @@ static int verb_emergency_issuer(int argc, char *argv[]) {
                 { "add", verb_issuer_add },
                 { "remove", verb_issuer_remove },
         };
-        int r;
 
-        r = parse_group_options("emergency issuer", issuer_help, &argc, &argv);
-        if (r <= 0)
-                return r;
-        return dispatch_verb("emergency issuer", verbs, ELEMENTSOF(verbs), "list", argc, argv);
+        return dispatch_group("emergency issuer", issuer_help, verbs, ELEMENTSOF(verbs), "list", argc, argv);
 }

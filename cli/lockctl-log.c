@@ -521,30 +521,12 @@ static void monitor_help(void) {
 }
 
 int verb_monitor(int argc, char *argv[]) {
-        enum {
-                ARG_JSON = 0x100,
-        };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
-                {},
-        };
         _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
-        int c, r;
+        int r;
 
-        opterr = 0;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        monitor_help();
-                        return 0;
-                case ARG_JSON:
-                        arg_json = true;
-                        break;
-                default:
-                        return log_option_error("monitor", c, argv);
-                }
+        r = parse_verb_options("monitor", monitor_help, argc, argv);
+        if (r <= 0)
+                return r;
         if (optind < argc)
                 return log_usage("monitor", "Unexpected argument '%s'.", argv[optind]);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* lockctl's output: error messages, verb dispatch, text for people (local
- * times, schedules, escaped strings) and JSON. */
+/* lockctl's output: error messages, option parsing shared by the verbs, verb
+ * dispatch, text for people (local times, schedules, escaped strings) and
+ * JSON. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -71,7 +72,10 @@ int dispatch_verb(const char *group, const struct verb *verbs, size_t n_verbs, c
         return log_usage(NULL, "Unknown command '%s'.", name);
 }
 
-int parse_group_options(const char *group, void (*help)(void), int *argc, char ***argv) {
+/* --help and --json, the options of every group and of the verbs without
+ * options of their own. */
+static int parse_help_json(const char *verb, void (*help)(void), const char *shortopts, int argc,
+                           char *argv[]) {
         enum {
                 ARG_JSON = 0x100,
         };
@@ -84,7 +88,7 @@ int parse_group_options(const char *group, void (*help)(void), int *argc, char *
 
         opterr = 0;
         optind = 0;
-        while ((c = getopt_long(*argc, *argv, "+:h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, shortopts, options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -93,12 +97,32 @@ int parse_group_options(const char *group, void (*help)(void), int *argc, char *
                         arg_json = true;
                         break;
                 default:
-                        return log_option_error(group, c, *argv);
+                        return log_option_error(verb, c, argv);
                 }
-
-        *argc -= optind;
-        *argv += optind;
         return 1;
+}
+
+int parse_verb_options(const char *verb, void (*help)(void), int argc, char *argv[]) {
+        return parse_help_json(verb, help, ":h", argc, argv);
+}
+
+int check_args(const char *verb, int argc, char *argv[], int n, const char *what) {
+        if (argc - optind < n)
+                return log_usage(verb, "Missing %s.", what);
+        if (argc - optind > n)
+                return log_usage(verb, "Unexpected argument '%s'.", argv[optind + n]);
+        return 0;
+}
+
+int dispatch_group(const char *group, void (*help)(void), const struct verb *verbs, size_t n_verbs,
+                   const char *fallback, int argc, char *argv[]) {
+        int r;
+
+        /* "+": stop at the verb, which parses its own options. */
+        r = parse_help_json(group, help, "+:h", argc, argv);
+        if (r <= 0)
+                return r;
+        return dispatch_verb(group, verbs, n_verbs, fallback, argc - optind, argv + optind);
 }
 
 int64_t now_usec(void) {

@@ -3,8 +3,8 @@
  *
  * This file has main(), the top-level help and the verbs about the lock
  * itself (status, lock, unlock, mode, lockout, clock).  Codes are in
- * lockctl-code.c, emergency codes in lockctl-emergency.c, the log and
- * monitor in lockctl-log.c. */
+ * lockctl-code.c and lockctl-code-edit.c, emergency codes in
+ * lockctl-emergency.c, the log and monitor in lockctl-log.c. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -71,29 +71,11 @@ static void help(void) {
  * between min_args and max_args arguments.  1 to go on, 0 after help. */
 static int parse_plain_verb(const char *verb, void (*verb_help)(void), int min_args, int max_args, int argc,
                             char *argv[]) {
-        enum {
-                ARG_JSON = 0x100,
-        };
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, ARG_JSON },
-                {},
-        };
-        int c, n;
+        int n, r;
 
-        opterr = 0;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        verb_help();
-                        return 0;
-                case ARG_JSON:
-                        arg_json = true;
-                        break;
-                default:
-                        return log_option_error(verb, c, argv);
-                }
+        r = parse_verb_options(verb, verb_help, argc, argv);
+        if (r <= 0)
+                return r;
 
         n = argc - optind;
         if (n < min_args)
@@ -101,6 +83,34 @@ static int parse_plain_verb(const char *verb, void (*verb_help)(void), int min_a
         if (n > max_args)
                 return log_usage(verb, "Unexpected argument '%s'.", argv[optind + max_args]);
         return 1;
+}
+
+/* Connect and read all properties of Lock1 (errors printed). */
+static int get_lock_properties(struct bus_dict *ret) {
+        _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = bus_connect(&bus);
+        if (r < 0)
+                return r;
+        return bus_get_all(bus, DL_LOCK_PATH, DL_LOCK_INTERFACE, ret);
+}
+
+/* A verb without arguments that calls a method of Lock1 which takes
+ * nothing and returns nothing: lock, lockout reset, clock reset. */
+static int run_simple_call(const char *verb, void (*verb_help)(void), const char *member, int argc,
+                           char *argv[]) {
+        _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = parse_plain_verb(verb, verb_help, 0, 0, argc, argv);
+        if (r <= 0)
+                return r;
+
+        r = bus_connect(&bus);
+        if (r < 0)
+                return r;
+        return bus_call_lock(bus, member, NULL, NULL);
 }
 
 static void status_help(void) {
@@ -119,7 +129,6 @@ static void print_keypad_lockout(uint64_t until) {
 }
 
 static int verb_status(int argc, char *argv[]) {
-        _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
         _cleanup_(bus_dict_done) struct bus_dict p = {};
         uint64_t relock;
         int r;
@@ -128,10 +137,7 @@ static int verb_status(int argc, char *argv[]) {
         if (r <= 0)
                 return r;
 
-        r = bus_connect(&bus);
-        if (r < 0)
-                return r;
-        r = bus_get_all(bus, DL_LOCK_PATH, DL_LOCK_INTERFACE, &p);
+        r = get_lock_properties(&p);
         if (r < 0)
                 return r;
 
@@ -174,28 +180,12 @@ static int verb_status(int argc, char *argv[]) {
         return 0;
 }
 
-/* Call a method of Lock1 that takes nothing and returns nothing. */
-static int call_simple(const char *member) {
-        _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
-        int r;
-
-        r = bus_connect(&bus);
-        if (r < 0)
-                return r;
-        return bus_call_lock(bus, member, NULL, NULL);
-}
-
 static void lock_help(void) {
         printf("lockctl lock\n\nLock the door.\n");
 }
 
 static int verb_lock(int argc, char *argv[]) {
-        int r;
-
-        r = parse_plain_verb("lock", lock_help, 0, 0, argc, argv);
-        if (r <= 0)
-                return r;
-        return call_simple("Lock");
+        return run_simple_call("lock", lock_help, "Lock", argc, argv);
 }
 
 static void unlock_help(void) {
@@ -296,10 +286,7 @@ static int verb_mode(int argc, char *argv[]) {
                 return log_usage("mode", "Unknown mode '%s' (normal, privacy or passage).", mode);
         }
 
-        r = bus_connect(&bus);
-        if (r < 0)
-                return r;
-        r = bus_get_all(bus, DL_LOCK_PATH, DL_LOCK_INTERFACE, &p);
+        r = get_lock_properties(&p);
         if (r < 0)
                 return r;
 
@@ -325,7 +312,6 @@ static void lockout_help(void) {
 }
 
 static int verb_lockout_status(int argc, char *argv[]) {
-        _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
         _cleanup_(bus_dict_done) struct bus_dict p = {};
         uint64_t until;
         int r;
@@ -334,10 +320,7 @@ static int verb_lockout_status(int argc, char *argv[]) {
         if (r <= 0)
                 return r;
 
-        r = bus_connect(&bus);
-        if (r < 0)
-                return r;
-        r = bus_get_all(bus, DL_LOCK_PATH, DL_LOCK_INTERFACE, &p);
+        r = get_lock_properties(&p);
         if (r < 0)
                 return r;
 
@@ -356,12 +339,7 @@ static int verb_lockout_status(int argc, char *argv[]) {
 }
 
 static int verb_lockout_reset(int argc, char *argv[]) {
-        int r;
-
-        r = parse_plain_verb("lockout reset", lockout_help, 0, 0, argc, argv);
-        if (r <= 0)
-                return r;
-        return call_simple("ResetLockout");
+        return run_simple_call("lockout reset", lockout_help, "ResetLockout", argc, argv);
 }
 
 static int verb_lockout(int argc, char *argv[]) {
@@ -369,12 +347,8 @@ static int verb_lockout(int argc, char *argv[]) {
                 { "status", verb_lockout_status },
                 { "reset", verb_lockout_reset },
         };
-        int r;
 
-        r = parse_group_options("lockout", lockout_help, &argc, &argv);
-        if (r <= 0)
-                return r;
-        return dispatch_verb("lockout", verbs, ELEMENTSOF(verbs), "status", argc, argv);
+        return dispatch_group("lockout", lockout_help, verbs, ELEMENTSOF(verbs), "status", argc, argv);
 }
 
 static void clock_help(void) {
@@ -386,7 +360,6 @@ static void clock_help(void) {
 }
 
 static int verb_clock_status(int argc, char *argv[]) {
-        _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
         _cleanup_(bus_dict_done) struct bus_dict p = {};
         int r;
 
@@ -394,10 +367,7 @@ static int verb_clock_status(int argc, char *argv[]) {
         if (r <= 0)
                 return r;
 
-        r = bus_connect(&bus);
-        if (r < 0)
-                return r;
-        r = bus_get_all(bus, DL_LOCK_PATH, DL_LOCK_INTERFACE, &p);
+        r = get_lock_properties(&p);
         if (r < 0)
                 return r;
 
@@ -418,12 +388,7 @@ static int verb_clock_status(int argc, char *argv[]) {
 }
 
 static int verb_clock_reset(int argc, char *argv[]) {
-        int r;
-
-        r = parse_plain_verb("clock reset", clock_help, 0, 0, argc, argv);
-        if (r <= 0)
-                return r;
-        return call_simple("ResetClock");
+        return run_simple_call("clock reset", clock_help, "ResetClock", argc, argv);
 }
 
 static int verb_clock(int argc, char *argv[]) {
@@ -431,12 +396,8 @@ static int verb_clock(int argc, char *argv[]) {
                 { "status", verb_clock_status },
                 { "reset", verb_clock_reset },
         };
-        int r;
 
-        r = parse_group_options("clock", clock_help, &argc, &argv);
-        if (r <= 0)
-                return r;
-        return dispatch_verb("clock", verbs, ELEMENTSOF(verbs), "status", argc, argv);
+        return dispatch_group("clock", clock_help, verbs, ELEMENTSOF(verbs), "status", argc, argv);
 }
 
 static int parse_argv(int *argc, char ***argv) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lockctl's shared pieces: the bus names, the exit statuses, the bus helpers
- * (lockctl-bus.c), the output helpers (lockctl-output.c) and the verbs
- * (lockctl.c, lockctl-code.c, lockctl-log.c, lockctl-emergency.c).
+ * (lockctl-bus.c), the output and option helpers (lockctl-output.c) and the
+ * verbs (lockctl.c, lockctl-code.c, lockctl-code-edit.c, lockctl-log.c,
+ * lockctl-emergency.c).
  *
  * Errors: every function returns a negative errno and has already printed
  * "lockctl: ..." when it fails.  main() turns the errno into the exit status:
@@ -58,9 +59,20 @@ int log_option_error(const char *verb, int c, char *argv[]);
 int dispatch_verb(const char *group, const struct verb *verbs, size_t n_verbs, const char *fallback,
                   int argc, char *argv[]);
 
-/* Parse a group's own options (--help, --json) up to its first non-option
- * argument.  Returns 1 to go on, 0 after printing help, -EINVAL. */
-int parse_group_options(const char *group, void (*help)(void), int *argc, char ***argv);
+/* A group ("code", "clock", ...): parse its own options (--help, --json) up
+ * to its first non-option argument, then dispatch_verb() the rest.  0 after
+ * printing help. */
+int dispatch_group(const char *group, void (*help)(void), const struct verb *verbs, size_t n_verbs,
+                   const char *fallback, int argc, char *argv[]);
+
+/* Parse a verb that has no options of its own: --help and --json only.
+ * Returns 1 to go on (the arguments are argv[optind...]), 0 after printing
+ * help, -EINVAL. */
+int parse_verb_options(const char *verb, void (*help)(void), int argc, char *argv[]);
+
+/* Exactly n arguments left after the options: "Missing <what>." or
+ * "Unexpected argument '...'." as a usage error otherwise. */
+int check_args(const char *verb, int argc, char *argv[], int n, const char *what);
 
 /* The current time, µs since the epoch. */
 int64_t now_usec(void);
@@ -214,9 +226,17 @@ int bus_log_code_error(const sd_bus_error *error, int r, const char *spec);
 /* Properties.GetAll of one code (errors printed, unknown code -ENOENT). */
 int bus_get_code(sd_bus *bus, const char *path, const char *spec, struct code_info *ret);
 
+/* Properties.Set of one code's property, the value after type as for
+ * sd_bus_message_append() (errors printed, unknown code -ENOENT). */
+int bus_set_code_property(sd_bus *bus, const char *path, const char *spec, const char *property,
+                          const char *type, ...);
+
 /* ---- verbs --------------------------------------------------------------- */
 
 int verb_code(int argc, char *argv[]);
+/* lockctl-code-edit.c, dispatched by verb_code(). */
+int verb_code_add(int argc, char *argv[]);
+int verb_code_edit(int argc, char *argv[]);
 int verb_emergency(int argc, char *argv[]);
 int verb_log(int argc, char *argv[]);
 int verb_monitor(int argc, char *argv[]);
