@@ -3,7 +3,9 @@
  * org.doorlockd.Code1 object per code, and org.doorlockd.Simulator1 on the
  * simulated backend.  It translates messages into lock-service calls and
  * service events into signals; it holds no rules (roles are decided by the
- * service from the caller this file identifies). */
+ * service from the caller bus-caller.c identifies).  bus.c holds the
+ * connection and the signals, bus-lock.c, bus-code.c and bus-simulator.c
+ * one interface each; bus-private.h is what they share. */
 #pragma once
 
 #include <systemd/sd-bus.h>
