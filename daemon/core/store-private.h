@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Inside the code store: shared by store.c, code-store.c, verify.c and
- * audit-log.c, and nothing else. */
+/* Inside the code store: shared by store.c, code-store.c, verify.c,
+ * audit-log.c, emergency-store.c and backup.c, and nothing else. */
 #pragma once
 
 #include "audit-chain.h"
@@ -77,6 +77,12 @@ int dl_txn_begin(struct dl_store *s, bool durable, struct dl_txn *t, struct dl_e
 int dl_txn_commit(struct dl_txn *t, struct dl_error *err);
 void dl_txn_abort(struct dl_txn *t);
 #define _cleanup_txn_ _cleanup_(dl_txn_abort)
+
+/* Close the database and forget the keys and issuers, keeping the
+ * directory, configuration and clock (backup.c, around a restore). */
+void dl_store_release(struct dl_store *s);
+/* Release, then open the state directory again into the same object. */
+int dl_store_reopen(struct dl_store *s, struct dl_error *err);
 
 /* The state row as last committed (cached). */
 int dl_state_load(struct dl_store *s, struct dl_state_row *row, struct dl_error *err);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "backup.h"
 #include "code-store.h"
 #include "entry-candidates.h"
 #include "keyfile.h"
@@ -371,6 +372,11 @@ int dl_store_open(const char *state_dir, const struct dl_store_config *config, c
         r = ensure_dir(state_dir, err);
         if (r < 0)
                 return r;
+        /* A restore a power cut interrupted: finish it (or drop it, if it
+         * was not committed) before anything is read. */
+        r = dl_restore_recover(state_dir, err);
+        if (r < 0)
+                return r;
         if (asprintf(&db_path, "%s/%s", state_dir, DL_STORE_DB_FILE) < 0)
                 return -ENOMEM;
 
@@ -435,13 +441,34 @@ int dl_store_open(const char *state_dir, const struct dl_store_config *config, c
         return 0;
 }
 
+void dl_store_release(struct dl_store *s) {
+        dl_ec_free(s);
+        dl_db_close(&s->db);
+        s->pin_key = dl_hmac_key_free(s->pin_key);
+        s->audit_key = dl_hmac_key_free(s->audit_key);
+        s->state_cached = false;
+}
+
+int dl_store_reopen(struct dl_store *s, struct dl_error *err) {
+        _cleanup_(dl_store_closep) struct dl_store *fresh = NULL;
+        struct dl_store old;
+        int r;
+
+        dl_store_release(s);
+        r = dl_store_open(s->dir, &s->config, s->clock, &fresh, err);
+        if (r < 0)
+                return r;
+        /* Trade contents: s keeps its address, fresh takes the husk. */
+        old = *s;
+        *s = *fresh;
+        *fresh = old;
+        return 0;
+}
+
 struct dl_store *dl_store_close(struct dl_store *s) {
         if (!s)
                 return NULL;
-        dl_ec_free(s);
-        dl_db_close(&s->db);
-        dl_hmac_key_free(s->pin_key);
-        dl_hmac_key_free(s->audit_key);
+        dl_store_release(s);
         free(s->time_zone);
         free(s->dir);
         free(s);
