@@ -103,6 +103,16 @@ static const struct key keys[] = {
         { "Simulator", "KeyGapMilliseconds", KEY_USEC, FIELD(sim_key_gap_usec), 0, 5000, USEC_PER_MSEC },
 };
 
+bool dl_daemon_config_key(size_t i, const char **ret_section, const char **ret_name) {
+        if (i >= ELEMENTSOF(keys))
+                return false;
+        if (ret_section)
+                *ret_section = keys[i].section;
+        if (ret_name)
+                *ret_name = keys[i].name;
+        return true;
+}
+
 static const char *const backend_names[] = {
         [DL_BACKEND_SIMULATED] = "simulated",
         [DL_BACKEND_GPIO] = "gpio",

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -45,3 +46,8 @@ void dl_daemon_config_done(struct dl_daemon_config *c);
  * Key=: what is wrong" for anything it does not understand; the whole
  * result is also checked with dl_store_config_check(). */
 int dl_daemon_config_load(struct dl_daemon_config *c, const char *path, struct dl_error *err);
+
+/* The keys the parser knows, in the order of its table: section and name of
+ * key i (pointers into the table).  false past the last one.  For tests
+ * that check the documentation against the parser. */
+bool dl_daemon_config_key(size_t i, const char **ret_section, const char **ret_name);
