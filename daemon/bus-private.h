@@ -86,9 +86,15 @@ void dl_bus_drop_pending(struct dl_bus *b);
  * struct for GetLog, as the bare arguments for the LogEntry signal. */
 int dl_bus_append_log_entry(sd_bus_message *reply, const struct dl_audit_entry *e, bool as_struct);
 
+/* ---- bus-backup.c: Lock1.Backup and Lock1.Restore (in Lock1's vtable) ---- */
+
+int dl_bus_method_backup(sd_bus_message *m, void *userdata, sd_bus_error *error);
+int dl_bus_method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error);
+
 /* ---- bus-code.c ---- */
 
 extern const sd_bus_vtable dl_bus_code_vtable[];
+
 int dl_bus_code_find(sd_bus *bus, const char *path, const char *iface, void *userdata, void **found,
                      sd_bus_error *error);
 int dl_bus_code_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,

@@ -698,6 +698,77 @@ struct dl_service *dl_service_free(struct dl_service *s) {
         return NULL;
 }
 
+/* ---- backup and restore ---- */
+
+int dl_service_backup(struct dl_service *s, const struct dl_caller *c, const char *passphrase, uint8_t **ret,
+                      size_t *ret_size, struct dl_error *err) {
+        struct dl_actor actor = { c->source, c->who };
+        int r;
+
+        r = need_admin(c, err);
+        if (r < 0)
+                return r;
+        r = dl_store_backup(s->store, passphrase, NULL, &actor, ret, ret_size, err);
+        sync_store(s);
+        return r;
+}
+
+/* After a restore the store holds another lock's state: tell the faces
+ * about every code, the settings and the lock-wide values again. */
+static void resync_after_restore(struct dl_service *s) {
+        int64_t v, first = 0, last = 0;
+
+        for (size_t i = 0; i < s->n_code_ids; i++)
+                s->ev->code_removed(s->ev_userdata, s->code_ids[i]);
+        s->n_code_ids = 0;
+        sync_codes(s);
+        s->ev->property_changed(s->ev_userdata, "CodeCount");
+
+        if (dl_store_get_setting(s->store, "relock_seconds", &v, NULL) >= 0 && v >= 0 && v <= 3600 &&
+            v * USEC_PER_SEC != s->ctl.config.relock_usec) {
+                dl_lock_set_relock(&s->ctl, v * USEC_PER_SEC);
+                s->ev->property_changed(s->ev_userdata, "AutoRelockSeconds");
+        }
+        if (dl_store_get_setting(s->store, "mode", &v, NULL) >= 0 && v >= 0 && v < _DL_LOCK_MODE_MAX &&
+            (enum dl_lock_mode)v != s->ctl.mode) {
+                (void)dl_lock_set_mode(&s->ctl, mono_now(), (enum dl_lock_mode)v);
+                rearm_lock_timer(s);
+                s->ev->property_changed(s->ev_userdata, "Mode");
+        }
+
+        /* The restored log has its own numbering: announce only what this
+         * restore wrote. */
+        (void)dl_store_audit_range(s->store, &first, &last, NULL);
+        s->last_log_seq = last > 0 ? last - 1 : 0;
+        sync_store(s);
+        s->ev->property_changed(s->ev_userdata, "EmergencyCodesLeft");
+        arm_ec_window_timer(s);
+}
+
+int dl_service_restore(struct dl_service *s, const struct dl_caller *c, const uint8_t *buf, size_t size,
+                       const char *passphrase, bool force, struct dl_restore_info *ret,
+                       struct dl_error *err) {
+        struct dl_actor actor = { c->source, c->who };
+        int r;
+
+        r = need_admin(c, err);
+        if (r < 0)
+                return r;
+        r = dl_store_restore(s->store, buf, size, passphrase, force, &actor, ret, err);
+        if (r == -ENOTRECOVERABLE) {
+                /* Committed but not finished: the next start finishes it. */
+                fprintf(stderr, "doorlockd: %s; exiting\n", dl_error_message(err, r));
+                (void)sd_event_exit(s->event, r);
+                return r;
+        }
+        if (r < 0) {
+                sync_store(s); /* the refusal's audit entry */
+                return r;
+        }
+        resync_after_restore(s);
+        return 0;
+}
+
 /* A timer that waits, disabled, until rearm() gives it a time. */
 static int add_idle_timer(sd_event *event, sd_event_source **ret, clockid_t clock, uint64_t accuracy,
                           sd_event_time_handler_t handler, void *userdata) {

@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "audit-chain.h"
+#include "backup.h"
 #include "code-spec.h"
 #include "config.h"
 #include "emergency-store.h"
@@ -101,6 +102,15 @@ int dl_service_ec_add_issuer(struct dl_service *s, const struct dl_caller *c, co
                              uint32_t *ret_id, char *uri_out, struct dl_error *err);
 int dl_service_ec_remove_issuer(struct dl_service *s, const struct dl_caller *c, uint32_t id,
                                 struct dl_error *err);
+/* Backup and restore (backup.h), admins only.  A restore that fails after
+ * its commit point (-ENOTRECOVERABLE) stops the event loop: the next start
+ * finishes it. */
+int dl_service_backup(struct dl_service *s, const struct dl_caller *c, const char *passphrase, uint8_t **ret,
+                      size_t *ret_size, struct dl_error *err);
+int dl_service_restore(struct dl_service *s, const struct dl_caller *c, const uint8_t *buf, size_t size,
+                       const char *passphrase, bool force, struct dl_restore_info *ret,
+                       struct dl_error *err);
+
 int dl_service_ec_check_admin(const struct dl_caller *c, struct dl_error *err);
 unsigned dl_service_ec_codes_left(struct dl_service *s);
 
