@@ -9,11 +9,9 @@
  * sent in a message marked sensitive (sd-bus erases it when freed). */
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "lockctl.h"
@@ -171,141 +169,6 @@ struct pin_buf {
 
 static void pin_buf_wipe(struct pin_buf *p) {
         explicit_bzero(p, sizeof(*p));
-}
-
-static volatile sig_atomic_t pin_signal = 0;
-
-static void pin_signal_handler(int sig) {
-        pin_signal = sig;
-}
-
-/* One line from fd, a byte at a time so that no stdio buffer keeps a copy.
- * The length; -ENODATA at end of file before anything, -E2BIG for a line
- * that does not fit (the rest of it is read and dropped), -ECANCELED when
- * a signal came. */
-static int read_pin_line(int fd, char *buf, size_t size) {
-        bool too_long = false;
-        size_t n = 0;
-        int r = 0;
-
-        for (;;) {
-                char c;
-                ssize_t k;
-
-                k = read(fd, &c, 1);
-                if (k < 0) {
-                        if (errno == EINTR && !pin_signal)
-                                continue;
-                        r = errno == EINTR ? -ECANCELED : -errno;
-                        break;
-                }
-                if (k == 0) {
-                        if (n == 0 && !too_long)
-                                r = -ENODATA;
-                        break;
-                }
-                if (c == '\n')
-                        break;
-                if (n + 1 >= size)
-                        too_long = true;
-                else
-                        buf[n++] = c;
-                explicit_bzero(&c, sizeof(c));
-        }
-
-        if (r == 0 && too_long)
-                r = -E2BIG;
-        if (r < 0) {
-                explicit_bzero(buf, size);
-                return r;
-        }
-        if (n > 0 && buf[n - 1] == '\r')
-                n--;
-        buf[n] = '\0';
-        return (int)n;
-}
-
-static int pin_read_error(int r) {
-        if (r == -ENODATA || r == 0)
-                return log_error(-EINVAL, "No PIN given.");
-        if (r == -E2BIG)
-                return log_error(-EINVAL, "The PIN is too long.");
-        if (r == -ECANCELED)
-                return log_error(r, "Cancelled.");
-        return log_error(r, "Cannot read the PIN: %s", strerror(-r));
-}
-
-/* Ask twice on the terminal without echo.  SIGINT and friends restore the
- * terminal before they take effect. */
-static int read_pin_tty(struct pin_buf *ret) {
-        static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-        _cleanup_(pin_buf_wipe) struct pin_buf again = {};
-        struct sigaction sa = { .sa_handler = pin_signal_handler }, old_sa[ELEMENTSOF(signals)];
-        struct termios old, quiet;
-        int r, sig;
-
-        if (tcgetattr(STDIN_FILENO, &old) < 0) {
-                r = -errno;
-                return log_error(r, "Cannot read the terminal settings: %s", strerror(-r));
-        }
-
-        /* No SA_RESTART: read() returns EINTR and we clean up. */
-        sigemptyset(&sa.sa_mask);
-        pin_signal = 0;
-        for (size_t i = 0; i < ELEMENTSOF(signals); i++)
-                (void)sigaction(signals[i], &sa, &old_sa[i]);
-
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)ECHO;
-        quiet.c_lflag |= ECHONL;
-        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0) {
-                r = -errno;
-                for (size_t i = 0; i < ELEMENTSOF(signals); i++)
-                        (void)sigaction(signals[i], &old_sa[i], NULL);
-                return log_error(r, "Cannot turn off the terminal's echo: %s", strerror(-r));
-        }
-
-        fputs("PIN: ", stderr);
-        r = read_pin_line(STDIN_FILENO, ret->s, sizeof(ret->s));
-        if (r > 0) {
-                fputs("Repeat the PIN: ", stderr);
-                r = read_pin_line(STDIN_FILENO, again.s, sizeof(again.s));
-        }
-
-        (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-        for (size_t i = 0; i < ELEMENTSOF(signals); i++)
-                (void)sigaction(signals[i], &old_sa[i], NULL);
-
-        sig = pin_signal;
-        if (sig != 0) {
-                pin_buf_wipe(ret);
-                pin_buf_wipe(&again);
-                fputc('\n', stderr);
-                /* Die of the signal as if it had not been caught. */
-                (void)raise(sig);
-                return log_error(-ECANCELED, "Cancelled.");
-        }
-        if (r <= 0) {
-                pin_buf_wipe(ret);
-                return pin_read_error(r);
-        }
-        if (strcmp(ret->s, again.s) != 0) {
-                pin_buf_wipe(ret);
-                return log_error(-EINVAL, "The PINs do not match.");
-        }
-        return 0;
-}
-
-static int read_pin(struct pin_buf *ret) {
-        int r;
-
-        if (isatty(STDIN_FILENO))
-                return read_pin_tty(ret);
-
-        r = read_pin_line(STDIN_FILENO, ret->s, sizeof(ret->s));
-        if (r <= 0)
-                return pin_read_error(r);
-        return 0;
 }
 
 /* ---- code add ------------------------------------------------------------ */
@@ -474,7 +337,7 @@ int verb_code_add(int argc, char *argv[]) {
 
         /* Ask for the PIN only once the bus is there: no typing for nothing. */
         if (pin_source == PIN_ASK) {
-                r = read_pin(&pin);
+                r = read_secret("PIN", "PIN: ", "Repeat the PIN: ", pin.s, sizeof(pin.s));
                 if (r < 0)
                         return r;
         }

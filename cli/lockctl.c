@@ -57,6 +57,10 @@ static void help(void) {
                "                             Show the log\n"
                "  monitor                    Show the lock's events as they happen\n"
                "\n"
+               "Backup commands:\n"
+               "  backup FILE                Write an encrypted backup of the whole lock\n"
+               "  restore [--force] FILE     Bring a backup back (on a new install)\n"
+               "\n"
                "Options:\n"
                "  -h --help                  Show this help\n"
                "     --version               Show the version\n"
@@ -441,7 +445,7 @@ static int run(int argc, char *argv[]) {
                 { "status", verb_status },   { "lock", verb_lock },           { "unlock", verb_unlock },
                 { "mode", verb_mode },       { "lockout", verb_lockout },     { "clock", verb_clock },
                 { "code", verb_code },       { "emergency", verb_emergency }, { "log", verb_log },
-                { "monitor", verb_monitor },
+                { "monitor", verb_monitor }, { "backup", verb_backup },       { "restore", verb_restore },
         };
         int r;
 

@@ -2,7 +2,8 @@
 /* lockctl's shared pieces: the bus names, the exit statuses, the bus helpers
  * (lockctl-bus.c), the output and option helpers (lockctl-output.c) and the
  * verbs (lockctl.c, lockctl-code.c, lockctl-code-edit.c, lockctl-log.c,
- * lockctl-emergency.c).
+ * lockctl-emergency.c, lockctl-backup.c); lockctl-secret.c reads PINs and
+ * passphrases.
  *
  * Errors: every function returns a negative errno and has already printed
  * "lockctl: ..." when it fails.  main() turns the errno into the exit status:
@@ -42,6 +43,19 @@ struct verb {
         const char *name;
         verb_func func;
 };
+
+/* ---- lockctl-backup.c ---------------------------------------------------- */
+
+int verb_backup(int argc, char *argv[]);
+int verb_restore(int argc, char *argv[]);
+
+/* ---- lockctl-secret.c ---------------------------------------------------- */
+
+/* Read a secret (`what` names it in messages: "PIN", "passphrase") into
+ * buf: on a terminal without echo, prompting `prompt` and, unless repeat is
+ * NULL, asking again to confirm; otherwise one line from stdin.  buf is
+ * wiped on failure; the caller wipes it after use. */
+int read_secret(const char *what, const char *prompt, const char *repeat, char *buf, size_t size);
 
 /* ---- lockctl-output.c ---------------------------------------------------- */
 
