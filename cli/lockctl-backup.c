@@ -168,7 +168,6 @@ int verb_restore(int argc, char *argv[]) {
         _cleanup_close_ int fd = -1;
         bool force = false;
         const char *path;
-        char when[64];
         int c, r;
 
         opterr = 0;
@@ -219,10 +218,13 @@ int verb_restore(int argc, char *argv[]) {
                 json_kv_unsigned(&j, "codes", bus_dict_unsigned(&info, "Codes", 0));
                 json_kv_unsigned(&j, "emergency_issuers", bus_dict_unsigned(&info, "EmergencyIssuers", 0));
                 json_end(&j);
-        } else
+        } else {
+                char when[64];
+
                 printf("Restored %" PRIu64 " codes and %" PRIu64
                        " emergency issuers from the backup made %s.\n",
                        bus_dict_unsigned(&info, "Codes", 0), bus_dict_unsigned(&info, "EmergencyIssuers", 0),
                        format_time(bus_dict_unsigned(&info, "Created", 0), when, sizeof(when)));
+        }
         return 0;
 }

@@ -48,7 +48,7 @@ int dl_bus_method_backup(sd_bus_message *m, void *userdata, sd_bus_error *error)
         struct dl_error err = {};
         struct dl_caller c;
         const char *pass;
-        struct stat st;
+        struct stat st = {};
         size_t size = 0;
         int fd, r;
 
@@ -140,7 +140,7 @@ int dl_bus_method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error
         struct dl_caller c;
         const char *pass;
         bool force = false;
-        struct stat st;
+        struct stat st = {};
         size_t size = 0;
         int fd, r;
 

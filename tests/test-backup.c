@@ -434,7 +434,7 @@ static void names(void **state _unused_) {
 }
 
 static size_t put_entry(uint8_t *p, const char *name, const char *data, size_t dlen) {
-        size_t n = strlen(name);
+        size_t n = strnlen(name, 256);
 
         p[0] = (uint8_t)(n >> 8);
         p[1] = (uint8_t)n;

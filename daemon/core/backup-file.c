@@ -35,6 +35,8 @@ enum {
         OFF_LENGTH = 56,   /* be64 */
 };
 
+static const uint8_t magic[8] = { 'D', 'L', 'B', 'A', 'C', 'K', 'U', 'P' };
+
 static void put_be(uint8_t *p, uint64_t v, unsigned bytes) {
         for (unsigned i = 0; i < bytes; i++)
                 p[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
@@ -143,9 +145,8 @@ int dl_backup_passphrase_check(const char *passphrase, struct dl_error *err) {
                 return dl_error_kind(err, "WeakPassphrase", -EINVAL);
         }
         if (n > DL_BACKUP_PASSPHRASE_MAX) {
-                dl_error_set(err, -EINVAL, "The passphrase is longer than %u bytes",
-                             DL_BACKUP_PASSPHRASE_MAX);
-                return dl_error_kind(err, "InvalidArgs", -EINVAL);
+                return dl_error_set(err, -EINVAL, "The passphrase is longer than %u bytes",
+                                    DL_BACKUP_PASSPHRASE_MAX);
         }
         return 0;
 }
@@ -264,7 +265,7 @@ int dl_backup_seal(const struct dl_backup *b, const char *passphrase, const stru
 
         for (size_t i = 0; i < b->n_entries; i++) {
                 const struct dl_backup_entry *e = &b->entries[i];
-                size_t len = strlen(e->name);
+                size_t len = strnlen(e->name, sizeof(e->name));
 
                 put_be(plain + off, len, 2);
                 memcpy(plain + off + 2, e->name, len);
@@ -274,7 +275,7 @@ int dl_backup_seal(const struct dl_backup *b, const char *passphrase, const stru
         }
 
         h = out;
-        memcpy(h + OFF_MAGIC, DL_BACKUP_MAGIC, 8);
+        memcpy(h + OFF_MAGIC, magic, sizeof(magic));
         put_be(h + OFF_FORMAT, DL_BACKUP_FORMAT, 2);
         h[OFF_KDF] = DL_BACKUP_KDF_SCRYPT;
         h[OFF_LOG2N] = kdf->log2_n;
@@ -310,7 +311,7 @@ int dl_backup_header_parse(const uint8_t *buf, size_t size, struct dl_backup_hea
         uint8_t sum[DL_BACKUP_SUM_SIZE];
         const size_t overhead = DL_BACKUP_HEADER_SIZE + DL_BACKUP_TAG_SIZE + DL_BACKUP_SUM_SIZE;
 
-        if (size < 8 || memcmp(buf, DL_BACKUP_MAGIC, 8) != 0) {
+        if (size < sizeof(magic) || memcmp(buf, magic, sizeof(magic)) != 0) {
                 dl_error_set(err, -EBADMSG, "This is not a doorlockd backup file");
                 return dl_error_kind(err, "BackupDamaged", -EBADMSG);
         }
@@ -359,14 +360,13 @@ int dl_backup_header_parse(const uint8_t *buf, size_t size, struct dl_backup_hea
         return 0;
 }
 
-int dl_backup_payload_parse(const uint8_t *buf, size_t size, struct dl_backup *ret, struct dl_error *err) {
-        _cleanup_(dl_backup_done) struct dl_backup b = {};
+static int parse_entries(const uint8_t *buf, size_t size, struct dl_backup *b, struct dl_error *err) {
         size_t off = 0;
-        int r;
 
         while (off < size) {
                 char name[DL_BACKUP_NAME_MAX + 1];
                 size_t len, dlen;
+                int r;
 
                 if (size - off < 2)
                         return damaged(err, "entry cut short");
@@ -383,19 +383,29 @@ int dl_backup_payload_parse(const uint8_t *buf, size_t size, struct dl_backup *r
                 off += 4;
                 if (dlen > size - off)
                         return damaged(err, "entry cut short");
-                if (dl_backup_find(&b, name))
+                if (dl_backup_find(b, name))
                         return damaged(err, "an entry appears twice");
-                r = dl_backup_add(&b, name, buf + off, dlen, err);
+                r = dl_backup_add(b, name, buf + off, dlen, err);
                 if (r < 0)
                         return r == -ENOMEM ? r : damaged(err, "too many entries");
                 off += dlen;
         }
-        if (!dl_backup_find(&b, REQUIRED_DB) || !dl_backup_find(&b, REQUIRED_PIN_KEY) ||
-            !dl_backup_find(&b, REQUIRED_AUDIT_KEY))
+        if (!dl_backup_find(b, REQUIRED_DB) || !dl_backup_find(b, REQUIRED_PIN_KEY) ||
+            !dl_backup_find(b, REQUIRED_AUDIT_KEY))
                 return damaged(err, "the database or a key is missing");
+        return 0;
+}
 
+int dl_backup_payload_parse(const uint8_t *buf, size_t size, struct dl_backup *ret, struct dl_error *err) {
+        struct dl_backup b = {};
+        int r;
+
+        r = parse_entries(buf, size, &b, err);
+        if (r < 0) {
+                dl_backup_done(&b);
+                return r;
+        }
         *ret = b;
-        b = (struct dl_backup){};
         return 0;
 }
 
@@ -404,9 +414,8 @@ int dl_backup_open(const uint8_t *buf, size_t size, const char *passphrase, stru
         struct dl_backup_header h;
         uint8_t key[KEY_SIZE], tag[DL_BACKUP_TAG_SIZE];
         uint8_t *plain;
-        int r;
+        int r = dl_backup_header_parse(buf, size, &h, err);
 
-        r = dl_backup_header_parse(buf, size, &h, err);
         if (r < 0)
                 return r;
         if (!passphrase || !*passphrase) {
