@@ -105,7 +105,7 @@ if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--worker":
 
 sys.path.insert(0, HERE)
 from harness import (  # noqa: E402
-    CODE_IFACE, DOORLOCKD, LOCK_IFACE, PIN1, PYTHON, SOURCE_ROOT, Failure, Suite, iterate)
+    BUS_NAME, DOORLOCKD, LOCK_IFACE, PIN1, PYTHON, SOURCE_ROOT, Failure, Suite, iterate)
 
 import importlib.util  # noqa: E402
 
@@ -192,7 +192,8 @@ class Run:
         self.gone = set()             # code paths removed with success (never to come back)
         self.issuers = []             # [id, name, secret, used set of (window, slot)]
         self.counts = {"one-time granted": 0, "emergency granted": 0, "adds ok": 0, "renames ok": 0,
-                       "removes ok": 0, "unknown outcome": 0, "prunes seen": 0, "rechecks": 0}
+                       "removes ok": 0, "unknown outcome": 0, "prunes seen": 0, "rechecks": 0,
+                       "name loss not seen": 0}
         self.cycle = 0
         self.resident = None
         self.copy_dir = os.path.join(env.workdir, "copy")
@@ -251,8 +252,13 @@ class Run:
             raise Failure(f"doorlockd exited with {rc} before the SIGKILL")
         self.kills += 1
 
-        # What the daemon said before it died (the bus delivers it all).
-        iterate(0.05)
+        # What the daemon said before it died: the bus forwards everything
+        # the daemon sent before it announces that the name has no owner.
+        try:
+            env.wait_signal("NameOwnerChanged", since=m, timeout=10,
+                            match=lambda s: s.args[0] == BUS_NAME and s.args[2] == "")
+        except Failure:
+            self.counts["name loss not seen"] += 1
         granted = env.find_signals("AccessGranted", since=m, iface=LOCK_IFACE)
         otp_granted = any(s.args[1] == otp_path for s in granted)
         ec_granted = any(s.args[2] == f"emergency code ({ec_issuer})" for s in granted)
@@ -272,6 +278,8 @@ class Run:
             for rec in w.collect():
                 if "t" in rec:
                     tried = rec
+                elif "err" in rec:
+                    tried = {}
                 elif "ok" in rec:
                     tried = {}
                     if rec["ok"] == "add":
