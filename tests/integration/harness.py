@@ -20,6 +20,16 @@ Environment: DOORLOCKD, LOCKCTL (paths to the binaries), SOURCE_ROOT (the
 source tree, for dbus/*.conf* and the XML), DOORLOCKD_TEST_KEEP=1 keeps the
 temporary directory, DOORLOCKD_TEST_CASE=SUBSTRING runs only matching
 cases (the others are reported as skipped).
+
+Under a wrapper such as valgrind (see tools/ci-valgrind):
+DOORLOCKD_WRAPPER="valgrind --error-exitcode=99 ..." runs every doorlockd
+the harness starts under that command; LOCKCTL_WRAPPER does the same for
+lockctl.  If the wrapper is valgrind and has no --log-file, the harness
+gives each process its own log in the case's directory and, once the
+process has ended, fails the case if that log shows an error or a definite
+leak.  DOORLOCKD_TIMEOUT_SCALE=N stretches the harness's waits (start-up,
+stop, wait_for, calls) N times; hold() durations are not stretched.  Cases
+listed in VALGRIND_SKIPS report "# SKIP valgrind: why" under valgrind.
 """
 
 import copy
@@ -27,7 +37,9 @@ import grp
 import json
 import os
 import pwd
+import re
 import select
+import shlex
 import shutil
 import signal
 import socket
@@ -85,6 +97,71 @@ WRONG_PIN = "000001"
 OBSERVER = "dl-observer"
 ADMIN = "dl-admin"
 NOBODY = "nobody"
+
+
+# ---- wrappers (valgrind) and stretched timeouts ----
+
+def timeout_scale():
+    """DOORLOCKD_TIMEOUT_SCALE: how many times longer to wait (default 1)."""
+    try:
+        return max(1.0, float(os.environ.get("DOORLOCKD_TIMEOUT_SCALE") or 1))
+    except ValueError:
+        return 1.0
+
+
+def wrapper(var):
+    return shlex.split(os.environ.get(var) or "")
+
+
+def under_valgrind():
+    return any(os.path.basename(w[0]) == "valgrind" for w in (wrapper("DOORLOCKD_WRAPPER"),
+                                                               wrapper("LOCKCTL_WRAPPER")) if w)
+
+
+# Cases that cannot work at valgrind's speed (timing measured against the
+# wall clock): file name -> {start of the case name: reason}.
+VALGRIND_SKIPS = {}
+
+# Problems found in wrapper logs since the current case started.
+wrapper_problems = []
+
+_VG_ERROR = re.compile(r"^==\d+== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|"
+                       r"Syscall param|Mismatched free|Source and destination overlap|Argument '|"
+                       r"Process terminating with default action|.*definitely lost in)")
+
+
+def wrap_argv(var, argv, logdir, tag, owner=None):
+    """argv under the wrapper in var (if any).  For valgrind without its
+    own --log-file, returns the log path it will write (made writable for
+    the uid owner), else None."""
+    w = wrapper(var)
+    if not w:
+        return argv, None
+    log = None
+    if os.path.basename(w[0]) == "valgrind" and not any(a.startswith("--log-file") for a in w):
+        log = os.path.join(logdir, f"valgrind-{tag}.log")
+        open(log, "w").close()
+        if owner is not None:
+            os.chmod(log, 0o666)
+        w = w[:1] + [f"--log-file={log}"] + w[1:]
+    return w + argv, log
+
+
+def check_wrapper_log(log, what):
+    """Record the errors and definite leaks valgrind logged in log."""
+    if not log:
+        return
+    try:
+        with open(log) as f:
+            text = f.read()
+    except OSError as e:
+        wrapper_problems.append(f"{what}: cannot read {log}: {e}")
+        return
+    m = re.search(r"ERROR SUMMARY: (\d+) errors", text)
+    bad = [line for line in text.split("\n") if _VG_ERROR.match(line)]
+    if (m and int(m.group(1)) > 0) or bad:
+        wrapper_problems.append(f"{what}: valgrind reports {m.group(1) if m else 'errors (no summary)'}"
+                                f" errors; log {log}:\n" + "\n".join(text.split("\n")[-60:]))
 
 
 class Failure(AssertionError):
@@ -361,16 +438,24 @@ class Daemon:
         self.proc = None
         self.status = None   # the STATUS= line sent with READY=1
         self.starts = 0
+        self.wrapper_log = None
 
     def argv(self):
         return ((as_user_argv(self.run_as) if self.run_as else [])
-                + [DOORLOCKD] + (["--simulate"] if self.simulate else [])
-                + ["--state-dir", self.state_dir, "--config", self.config_path])
+                + self.wrapped([DOORLOCKD] + (["--simulate"] if self.simulate else [])
+                               + ["--state-dir", self.state_dir, "--config", self.config_path]))
+
+    def wrapped(self, argv):
+        argv, self.wrapper_log = wrap_argv("DOORLOCKD_WRAPPER", argv, self.workdir,
+                                           f"doorlockd-{os.path.basename(self.state_dir)}-{self.starts}",
+                                           owner=self.run_as)
+        return argv
 
     def start(self, timeout=10.0):
         if not os.access(DOORLOCKD, os.X_OK):
             raise Failure(f"no doorlockd binary at {DOORLOCKD} (set DOORLOCKD)")
         self.starts += 1
+        timeout *= timeout_scale()
         notify_path = os.path.join(self.workdir, f"notify-{self.starts}")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.bind(notify_path)
@@ -386,9 +471,10 @@ class Daemon:
         env["NOTIFY_SOCKET"] = notify_path
         env.update(self.extra_env)
         log = open(self.log_path, "a")
-        log.write(f"---- start {self.starts}: {' '.join(self.argv())}\n")
+        argv = self.argv()
+        log.write(f"---- start {self.starts}: {' '.join(argv)}\n")
         log.flush()
-        self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
         log.close()
         pidfd = os.pidfd_open(self.proc.pid)
         deadline = time.monotonic() + timeout
@@ -398,6 +484,7 @@ class Daemon:
                 if left <= 0:
                     self.proc.kill()
                     self.proc.wait()
+                    self.ended()
                     raise Failure(f"doorlockd not ready within {timeout} s:\n{self.read_log()}")
                 readable, _, _ = select.select([sock, pidfd], [], [], left)
                 if sock in readable:
@@ -410,6 +497,7 @@ class Daemon:
                         return
                 elif pidfd in readable:
                     rc = self.proc.wait()
+                    self.ended()
                     raise Failure(f"doorlockd exited with status {rc} before READY=1:\n{self.read_log()}")
         finally:
             os.close(pidfd)
@@ -419,11 +507,17 @@ class Daemon:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def ended(self):
+        """The process has been reaped: check its wrapper's log."""
+        check_wrapper_log(self.wrapper_log, f"doorlockd (start {self.starts})")
+        self.wrapper_log = None
+
     def stop(self, sig=signal.SIGTERM, timeout=2.0):
         """Signal the daemon; returns (exit status, seconds it took)."""
         if self.proc is None:
             return None, 0.0
         t0 = time.monotonic()
+        timeout *= timeout_scale()
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
@@ -432,9 +526,11 @@ class Daemon:
             self.proc.kill()
             self.proc.wait()
             self.proc = None
+            self.ended()
             raise Failure(f"doorlockd did not exit within {timeout} s of signal {sig}")
         took = time.monotonic() - t0
         self.proc = None
+        self.ended()
         return rc, took
 
     def stop_clean(self):
@@ -443,9 +539,11 @@ class Daemon:
         return took
 
     def kill(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
             self.proc.wait()
+            self.ended()
         self.proc = None
 
     def read_log(self):
@@ -524,6 +622,7 @@ class Env:
         self.daemon = None
         self.extra_procs = []
         self.notes = []
+        self.lockctl_runs = 0
 
     # -- signals and waiting --
 
@@ -540,6 +639,7 @@ class Env:
         self.notes.append(msg)
 
     def wait_for(self, pred, timeout=5.0, what="condition", poll=0.02):
+        timeout *= timeout_scale()
         deadline = time.monotonic() + timeout
         while True:
             iterate(0)
@@ -618,7 +718,7 @@ class Env:
 
     def call(self, method, *args, sig="", path=LOCK_PATH, iface=LOCK_IFACE, timeout=10.0, conn=None):
         c = conn or self.conn
-        r = c.call_blocking(BUS_NAME, path, iface, method, sig, args, timeout=timeout)
+        r = c.call_blocking(BUS_NAME, path, iface, method, sig, args, timeout=timeout * timeout_scale())
         return unwrap(r)
 
     def error_of(self, fn, *args, **kw):
@@ -763,7 +863,7 @@ class Env:
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
                "DBUS_SYSTEM_BUS_ADDRESS": conn_address or self.bus.address}
         p = subprocess.run(as_user_argv(user) + [PYTHON, script, "call"], input=json.dumps(ops),
-                           capture_output=True, text=True, env=env, timeout=30)
+                           capture_output=True, text=True, env=env, timeout=30 * timeout_scale())
         if p.returncode != 0:
             raise Failure(f"client as {user} failed ({p.returncode}): {p.stderr.strip()}")
         return json.loads(p.stdout)
@@ -793,8 +893,15 @@ class Env:
         env = dict(os.environ)
         env["DBUS_SYSTEM_BUS_ADDRESS"] = address or self.bus.address
         env.pop("NOTIFY_SOCKET", None)
-        argv = ([] if user is None else as_user_argv(user)) + [LOCKCTL] + list(args)
-        return subprocess.run(argv, input=input, capture_output=True, text=True, env=env, timeout=timeout)
+        self.lockctl_runs += 1
+        wrapped, log = wrap_argv("LOCKCTL_WRAPPER", [LOCKCTL] + list(args), self.workdir,
+                                 f"lockctl-{self.lockctl_runs}", owner=user)
+        argv = ([] if user is None else as_user_argv(user)) + wrapped
+        try:
+            return subprocess.run(argv, input=input, capture_output=True, text=True, env=env,
+                                  timeout=timeout * timeout_scale())
+        finally:
+            check_wrapper_log(log, f"lockctl {' '.join(args)[:80]}")
 
     def need_lockctl(self, *verb):
         """Skip unless lockctl exists and knows `lockctl VERB... --help`."""
@@ -808,6 +915,8 @@ class Env:
     def finish(self):
         if self.daemon is not None and self.daemon.proc is not None:
             self.daemon.stop_clean()
+        if wrapper_problems:
+            raise Failure("\n".join(wrapper_problems))
 
     def cleanup(self):
         for p in self.extra_procs:
@@ -892,6 +1001,13 @@ class Suite:
         if c["root"] and not is_root():
             print(f"ok {i} - {name} # SKIP needs root", flush=True)
             return True
+        if under_valgrind():
+            skips = VALGRIND_SKIPS.get(os.path.basename(sys.argv[0]), {})
+            why = next((r for start, r in skips.items() if name.startswith(start)), None)
+            if why:
+                print(f"ok {i} - {name} # SKIP valgrind: {why}", flush=True)
+                return True
+        del wrapper_problems[:]
         workdir = os.path.join(self.tmp, f"case{i}")
         os.makedirs(workdir)
         os.chmod(workdir, 0o755)
@@ -933,3 +1049,7 @@ class Suite:
         finally:
             if env is not None:
                 env.cleanup()
+            if wrapper_problems:
+                for line in "\n".join(wrapper_problems).split("\n"):
+                    print(f"# {line}")
+                sys.stdout.flush()
