@@ -145,6 +145,68 @@ int dl_bus_read_code_schedule(sd_bus_message *m, struct dl_code_spec *spec, sd_b
         return sd_bus_message_exit_container(m);
 }
 
+/* AddCode's options a{sv}: the code settings, and Length for a random
+ * PIN. */
+int dl_bus_read_code_options(sd_bus_message *m, struct dl_code_spec *spec, unsigned *length,
+                             sd_bus_error *error) {
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                const char *key;
+                int b;
+                uint64_t t;
+                uint32_t u;
+
+                r = sd_bus_message_read(m, "s", &key);
+                if (r < 0)
+                        return r;
+                if (strcmp(key, "OneTime") == 0) {
+                        r = sd_bus_message_read(m, "v", "b", &b);
+                        if (r >= 0)
+                                spec->kind = b ? DL_CODE_ONE_TIME : DL_CODE_NORMAL;
+                } else if (strcmp(key, "Duress") == 0) {
+                        r = sd_bus_message_read(m, "v", "b", &b);
+                        if (r >= 0)
+                                spec->duress = b;
+                } else if (strcmp(key, "ValidFrom") == 0 || strcmp(key, "ValidUntil") == 0) {
+                        r = sd_bus_message_read(m, "v", "t", &t);
+                        if (r >= 0)
+                                r = dl_bus_set_code_validity(spec, key, t, error);
+                } else if (strcmp(key, "MaxUses") == 0) {
+                        r = sd_bus_message_read(m, "v", "u", &u);
+                        if (r >= 0)
+                                spec->use_limit = u;
+                } else if (strcmp(key, "Length") == 0) {
+                        r = sd_bus_message_read(m, "v", "u", &u);
+                        if (r >= 0)
+                                *length = u;
+                } else if (strcmp(key, "Schedule") == 0) {
+                        r = sd_bus_message_enter_container(m, 'v', "a(yqq)");
+                        if (r >= 0)
+                                r = dl_bus_read_code_schedule(m, spec, error);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(m);
+                } else
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown option '%s'",
+                                                 key);
+                if (r < 0) {
+                        if (sd_bus_error_is_set(error))
+                                return r;
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Option '%s' has the wrong type", key);
+                }
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
 static int append_schedule(sd_bus_message *reply, const struct dl_code_spec *spec) {
         int r;
 

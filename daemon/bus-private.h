@@ -108,6 +108,11 @@ int dl_bus_set_code_name(struct dl_code_spec *spec, const char *name, sd_bus_err
 int dl_bus_set_code_validity(struct dl_code_spec *spec, const char *which, uint64_t t, sd_bus_error *error);
 /* An a(yqq) read from m into spec->windows. */
 int dl_bus_read_code_schedule(sd_bus_message *m, struct dl_code_spec *spec, sd_bus_error *error);
+/* AddCode's options, an a{sv} read from m into spec (and Length, for a
+ * random PIN, into *length).  Needs no connection: the fuzzer calls it on
+ * messages it builds itself. */
+int dl_bus_read_code_options(sd_bus_message *m, struct dl_code_spec *spec, unsigned *length,
+                             sd_bus_error *error);
 
 /* ---- bus-simulator.c ---- */
 

@@ -467,8 +467,6 @@ static int open_config(const char *path, FILE **ret, struct dl_error *err) {
 }
 
 int dl_daemon_config_load(struct dl_daemon_config *c, const char *path, struct dl_error *err) {
-        struct dl_daemon_config defaults, n;
-        struct parser p;
         FILE *f = NULL;
         int r;
 
@@ -480,6 +478,19 @@ int dl_daemon_config_load(struct dl_daemon_config *c, const char *path, struct d
                 return r;
         if (!f)
                 return 0; /* no file: everything stays as it is */
+        r = dl_daemon_config_load_stream(c, f, path, err);
+        fclose(f);
+        return r;
+}
+
+int dl_daemon_config_load_stream(struct dl_daemon_config *c, FILE *f, const char *path,
+                                 struct dl_error *err) {
+        struct dl_daemon_config defaults, n;
+        struct parser p;
+        int r;
+
+        if (!c || !f || !path)
+                return dl_error_set(err, -EINVAL, "No configuration, stream or name given");
 
         /* Work on a copy: c only changes when the whole file is good. */
         dl_daemon_config_init(&defaults);
@@ -487,10 +498,8 @@ int dl_daemon_config_load(struct dl_daemon_config *c, const char *path, struct d
         n.time_zone = NULL;
         if (c->time_zone) {
                 n.time_zone = strdup(c->time_zone);
-                if (!n.time_zone) {
-                        fclose(f);
+                if (!n.time_zone)
                         return dl_error_set(err, -ENOMEM, "Out of memory");
-                }
         }
         n.store.time_zone = n.time_zone;
 
@@ -502,7 +511,6 @@ int dl_daemon_config_load(struct dl_daemon_config *c, const char *path, struct d
                 .err = err,
         };
         r = ini_parse_stream(parser_reader, &p, parser_handler, &p);
-        fclose(f);
         free(p.buf);
         if (p.r < 0)
                 r = p.r;

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "lock-controller.h"
@@ -46,6 +47,10 @@ void dl_daemon_config_done(struct dl_daemon_config *c);
  * Key=: what is wrong" for anything it does not understand; the whole
  * result is also checked with dl_store_config_check(). */
 int dl_daemon_config_load(struct dl_daemon_config *c, const char *path, struct dl_error *err);
+/* The same from an open stream (not closed here); path only names it in
+ * messages.  For the fuzzer, which feeds a memory buffer via fmemopen(). */
+int dl_daemon_config_load_stream(struct dl_daemon_config *c, FILE *f, const char *path,
+                                 struct dl_error *err);
 
 /* The keys the parser knows, in the order of its table: section and name of
  * key i (pointers into the table).  false past the last one.  For tests
