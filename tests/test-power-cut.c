@@ -144,6 +144,9 @@ struct world {
         unsigned *gone_round;
         struct grant *grants;
         size_t n_grants, cap_grants;
+        /* Every PIN ever given to a code: never given again, so a granted
+         * one-time PIN can only ever open its own code. */
+        uint8_t pins_given[1000000 / 8];
         struct issuer issuers[DL_EC_ISSUERS_MAX];
         size_t n_issuers;
         uint64_t counter;
@@ -216,18 +219,15 @@ static void grant_add(struct world *w, const char *entry, const char *what) {
         w->single_use_granted++;
 }
 
-static bool pin_taken(struct world *w, const char *pin) {
-        for (size_t i = 0; i < w->n_codes; i++)
-                if (strcmp(w->codes[i].pin, pin) == 0)
-                        return true;
-        return false;
-}
-
-/* A random unused, non-weak 6-digit PIN. */
+/* A random non-weak 6-digit PIN never used before. */
 static void random_pin(struct world *w, char pin[8]) {
+        unsigned n;
+
         do {
-                snprintf(pin, 8, "%06u", rng_below(1000000));
-        } while (dl_pin_is_weak(pin, 6) || pin_taken(w, pin));
+                n = rng_below(1000000);
+                snprintf(pin, 8, "%06u", n);
+        } while (dl_pin_is_weak(pin, 6) || (w->pins_given[n / 8] & (1u << (n % 8))));
+        w->pins_given[n / 8] |= (uint8_t)(1u << (n % 8));
 }
 
 static struct mcode *random_code(struct world *w, bool (*want)(const struct mcode *c)) {
@@ -572,7 +572,8 @@ static void check_grants(struct world *w) {
                 if (r < 0)
                         violation(w, "checking %s: %s", g->what, dl_error_message(&err, r));
                 else if (d.granted)
-                        violation(w, "%s, granted in round %u, opens again", g->what, g->round);
+                        violation(w, "%s, granted in round %u, opens again (as code %" PRId64 ", '%s')",
+                                  g->what, g->round, d.code_id, d.code_name);
         }
 }
 

@@ -193,7 +193,7 @@ class Run:
         self.issuers = []             # [id, name, secret, used set of (window, slot)]
         self.counts = {"one-time granted": 0, "emergency granted": 0, "adds ok": 0, "renames ok": 0,
                        "removes ok": 0, "unknown outcome": 0, "prunes seen": 0, "rechecks": 0,
-                       "name loss not seen": 0}
+                       "name loss not seen": 0, "PIN given again": 0}
         self.cycle = 0
         self.resident = None
         self.copy_dir = os.path.join(env.workdir, "copy")
@@ -265,10 +265,10 @@ class Run:
         self.counts["prunes seen"] += len(env.find_signals("LogEntry", since=m, match=lambda s: s.args[2] == "log"))
         if otp_granted:
             self.counts["one-time granted"] += 1
-            self.granted_single.append((otp_pin, f"one-time code {otp_path}", self.cycle))
+            self.granted_single.append((otp_pin, f"one-time code {otp_path}", self.cycle, otp_path))
         if ec_granted:
             self.counts["emergency granted"] += 1
-            self.granted_single.append((ec_code, f"emergency code {ec_what}", self.cycle))
+            self.granted_single.append((ec_code, f"emergency code {ec_what}", self.cycle, "/"))
 
         # What the clients were told.
         present = {}      # path -> set of acceptable names
@@ -347,11 +347,17 @@ class Run:
         recheck = [g for g in self.granted_single if g[2] == self.cycle]
         older = [g for g in self.granted_single if g[2] != self.cycle]
         recheck += self.rng.sample(older, min(2, len(older)))
-        for entry, what, cyc in recheck:
+        for entry, what, cyc, path in recheck:
             self.counts["rechecks"] += 1
             sig = env.enter(entry, timeout=10)
-            if sig.member != "AccessDenied":
+            if sig.member == "AccessDenied":
+                continue
+            if sig.args[1] == path:
                 self.violation("single-use", f"{what}, granted before kill {cyc}, opens again ({sig.args})")
+            else:
+                # A removed one-time code's PIN, generated again for a
+                # worker's code: that code opened, not the used one.
+                self.counts["PIN given again"] += 1
 
         # Clear the table for the next cycle (ids are never reused, so the
         # removed paths join the set that must stay gone).
