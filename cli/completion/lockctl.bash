@@ -246,11 +246,11 @@ _lockctl() {
                 opts='--help -n --lines --since -f --follow --json'
                 ;;
         backup)
-                opts='--help'
+                opts='--help --json'
                 ((${#pos[@]} == 1)) && args=files
                 ;;
         restore)
-                opts='--help --force'
+                opts='--help --force --json'
                 ((${#pos[@]} == 1)) && args=files
                 ;;
         *)
