@@ -3,7 +3,14 @@
  * both compare with the floor measured in the same run on the same file
  * system?  Prints figures; never fails on a slow machine.
  *
- * usage: bench-verify [DIR]   (default: a new directory under /var/tmp) */
+ * Also times the whole keypad path of the lock service on the simulated
+ * backend (from the '#' key to the actuator command), and builds the state
+ * directory that bench/run starts the real daemon on (--fill).
+ *
+ * usage: bench-verify [--quick] [DIR]   rows for bench/run, tab-separated
+ *        bench-verify --fill DIR         200 codes and a full audit log
+ * (DIR default: a new directory under /var/tmp) */
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
@@ -18,8 +25,11 @@
 
 #include "audit-log.h"
 #include "code-store.h"
+#include "config.h"
 #include "emergency-store.h"
 #include "hmac.h"
+#include "hw-sim.h"
+#include "lock-service.h"
 #include "macro.h"
 #include "store-private.h"
 #include "store.h"
@@ -100,22 +110,13 @@ struct row {
         const char *goal;
 };
 
-static void print_rows(const struct row *rows, size_t n) {
-        printf("| %-44s | %10s | %-30s | %10s | %6s | %-12s |\n", "measure", "value", "floor", "floor",
-               "ratio", "goal");
-        printf("|%s|%s|%s|%s|%s|%s|\n", "----------------------------------------------", "------------",
-               "--------------------------------", "------------", "--------", "--------------");
-        for (size_t i = 0; i < n; i++) {
-                const struct row *r = &rows[i];
-
-                if (r->floor > 0)
-                        printf("| %-44s | %7.2f %-2s | %-30s | %7.2f %-2s | %5.2fx | %-12s |\n", r->what,
-                               r->value, r->unit, r->floor_name, r->floor, r->unit, r->value / r->floor,
-                               r->goal);
-                else
-                        printf("| %-44s | %7.2f %-2s | %-30s | %10s | %6s | %-12s |\n", r->what, r->value,
-                               r->unit, r->floor_name, "", "", r->goal);
-        }
+/* One row per line for bench/run, tab-separated:
+ * "row", item, measure, value, unit, floor name, floor, goal. */
+static void print_rows(const struct row *rows, size_t n, int item) {
+        for (size_t i = 0; i < n; i++)
+                printf("row\t%d\t%s\t%.2f\t%s\t%s\t%.2f\t%s\n", item, rows[i].what, rows[i].value,
+                       rows[i].unit, rows[i].floor_name, rows[i].floor, rows[i].goal);
+        fflush(stdout);
 }
 
 /* ---- floors ---- */
@@ -346,10 +347,229 @@ static void pages_per_unlock(const char *dir, struct dl_store *s, bool one_time,
                         (void)dl_store_remove_code(s, id, NULL, NULL);
         }
 
-        printf("\nPages written per %s unlock (WAL frames, %u unlocks): %.2f\n",
-               one_time ? "one-time" : "normal", rounds, (double)tally.frames / rounds);
+        /* Floor: one page.  The breakdown follows as "pages" lines. */
+        printf("row\t3\tpages written per %s unlock (WAL frames, %u unlocks)\t%.2f\tpages\tone "
+               "page\t1\t%s\n",
+               one_time ? "one-time" : "normal", rounds, (double)tally.frames / rounds,
+               one_time ? "" : "<= 3");
         for (size_t i = 0; i < tally.n_names; i++)
-                printf("    %-28s %.2f\n", tally.names[i], (double)tally.counts[i] / rounds);
+                printf("pages\t%s\t%s\t%.2f\n", one_time ? "one-time" : "normal", tally.names[i],
+                       (double)tally.counts[i] / rounds);
+        fflush(stdout);
+}
+
+/* ---- keypad '#' to actuator command, through the lock service ---- */
+
+/* Sits between the simulated backend and the service: notes when the '#'
+ * key reaches the service and when the service commands the actuator. */
+struct svc_bench {
+        struct dl_hw hw; /* first: the service's backend is this wrapper */
+        struct dl_hw *sim_hw;
+        struct dl_service *service;
+        int64_t t_hash, t_drive;
+        bool driven;
+};
+
+static void wrap_key(void *userdata, char key) {
+        struct svc_bench *b = userdata;
+
+        if (key == '#')
+                b->t_hash = now_ns();
+        dl_service_hw_events.key(b->service, key);
+}
+
+static void wrap_bolt(void *userdata, bool unlocked) {
+        struct svc_bench *b = userdata;
+
+        dl_service_hw_events.bolt(b->service, unlocked);
+}
+
+static void wrap_door(void *userdata, enum dl_door_state door) {
+        struct svc_bench *b = userdata;
+
+        dl_service_hw_events.door(b->service, door);
+}
+
+static const struct dl_hw_events wrap_events = {
+        .key = wrap_key,
+        .bolt = wrap_bolt,
+        .door = wrap_door,
+};
+
+static void wrap_drive(struct dl_hw *hw, bool unlock) {
+        struct svc_bench *b = (struct svc_bench *)hw;
+
+        if (unlock && !b->driven) {
+                b->t_drive = now_ns();
+                b->driven = true;
+        }
+        b->sim_hw->ops->drive(b->sim_hw, unlock);
+}
+
+static void wrap_report(struct dl_hw *hw) {
+        struct svc_bench *b = (struct svc_bench *)hw;
+
+        b->sim_hw->ops->report(b->sim_hw);
+}
+
+static void wrap_free(struct dl_hw *hw) {
+        (void)hw;
+}
+
+static const struct dl_hw_ops wrap_ops = {
+        .drive = wrap_drive,
+        .report = wrap_report,
+        .free = wrap_free,
+};
+
+/* The service's outputs (D-Bus signals in the daemon): nobody listens. */
+static void ev_granted(void *u, enum dl_source src, int64_t id, const char *name) {
+        (void)u, (void)src, (void)id, (void)name;
+}
+static void ev_denied(void *u, enum dl_source src, const char *reason) {
+        (void)u, (void)src, (void)reason;
+}
+static void ev_alarm(void *u, const char *kind, const char *detail) {
+        (void)u, (void)kind, (void)detail;
+}
+static void ev_log_entry(void *u, const struct dl_audit_entry *e) {
+        (void)u, (void)e;
+}
+static void ev_property(void *u, const char *property) {
+        (void)u, (void)property;
+}
+static void ev_code(void *u, int64_t id) {
+        (void)u, (void)id;
+}
+static void ev_motion(void *u, enum dl_lock_state state) {
+        (void)u, (void)state;
+}
+
+static const struct dl_service_events quiet_events = {
+        .granted = ev_granted,
+        .denied = ev_denied,
+        .alarm = ev_alarm,
+        .log_entry = ev_log_entry,
+        .property_changed = ev_property,
+        .code_added = ev_code,
+        .code_removed = ev_code,
+        .code_changed = ev_code,
+        .motion_done = ev_motion,
+};
+
+static void run_until_state(sd_event *event, struct dl_service *service, enum dl_lock_state want) {
+        while (dl_service_state(service) != want)
+                if (sd_event_run(event, UINT64_MAX) < 0)
+                        die("event loop", NULL, -EIO);
+}
+
+/* Type the PIN and '#' on the simulated keypad (keys arrive from the
+ * backend's timers, as in the daemon), time '#' to the unlock command, then
+ * lock again for the next round (not timed). */
+static void time_keypad_unlocks(const char *dir, size_t n, double *ret_normal, double *ret_one_time) {
+        const struct dl_caller admin = { .source = DL_SOURCE_DBUS, .role = DL_ROLE_ADMIN, .who = "bench" };
+        struct dl_daemon_config config;
+        struct svc_bench b = { .hw = { .ops = &wrap_ops } };
+        struct dl_store *store = NULL;
+        struct dl_hw_sim *sim = NULL;
+        sd_event *event = NULL;
+        struct dl_error err = {};
+        int64_t *t = calloc(n, sizeof(*t));
+        int r;
+
+        dl_daemon_config_init(&config);
+        config.store.time_zone = "UTC";
+        config.lock.relock_usec = 0; /* the bench locks again itself */
+        r = dl_store_open(dir, &config.store, &dl_clock_system, &store, &err);
+        if (r < 0)
+                die("open", &err, r);
+        if (!t || sd_event_new(&event) < 0)
+                die("event", NULL, -ENOMEM);
+        r = dl_hw_sim_new(event, 0, 0, &wrap_events, &b, &sim);
+        if (r < 0)
+                die("hw-sim", NULL, r);
+        b.sim_hw = dl_hw_sim_hw(sim);
+        r = dl_service_new(event, &config, store, &quiet_events, NULL, &b.service);
+        if (r < 0)
+                die("service", NULL, r);
+        dl_service_attach_hw(b.service, &b.hw);
+        run_until_state(event, b.service, DL_LOCK_LOCKED);
+
+        for (int kind = 0; kind < 2; kind++) {
+                for (size_t i = 0; i < n; i++) {
+                        int64_t id = 0;
+
+                        if (kind == 1)
+                                id = add_one_time(store, "750318");
+                        b.driven = false;
+                        r = dl_hw_sim_press_keys(sim, kind == 1 ? "750318#" : "104729#");
+                        if (r < 0)
+                                die("press keys", NULL, r);
+                        while (!b.driven)
+                                if (sd_event_run(event, UINT64_MAX) < 0)
+                                        die("event loop", NULL, -EIO);
+                        t[i] = b.t_drive - b.t_hash;
+                        run_until_state(event, b.service, DL_LOCK_UNLOCKED);
+                        r = dl_service_lock(b.service, &admin, &err);
+                        if (r < 0)
+                                die("lock", &err, r);
+                        run_until_state(event, b.service, DL_LOCK_LOCKED);
+                        if (kind == 1)
+                                (void)dl_store_remove_code(store, id, NULL, NULL);
+                }
+                *(kind == 0 ? ret_normal : ret_one_time) = median_us(t, n);
+        }
+        dl_service_free(b.service);
+        dl_hw_free(b.sim_hw);
+        sd_event_unref(event);
+        dl_store_close(store);
+        dl_daemon_config_done(&config);
+        free(t);
+}
+
+/* ---- --fill: the state the real daemon is measured on ---- */
+
+/* 200 codes (PIN of code i: pin_for(i), "104729" first) and a full audit
+ * log (the default 10,000 entries), with the daemon's default settings. */
+static int fill_state(const char *dir) {
+        const struct dl_actor actor = { DL_SOURCE_KEYPAD, NULL };
+        struct dl_daemon_config config;
+        struct dl_store *s = NULL;
+        struct dl_error err = {};
+        int64_t first = 0, last = 0;
+        int r;
+
+        dl_daemon_config_init(&config);
+        r = dl_store_open(dir, &config.store, &dl_clock_system, &s, &err);
+        if (r < 0)
+                die("open", &err, r);
+        for (int i = 0; i < N_CODES; i++) {
+                struct dl_code_spec spec;
+                char name[32], pin[16];
+
+                snprintf(name, sizeof(name), "Code %03d", i);
+                pin_for(i, pin);
+                dl_code_spec_init(&spec, name);
+                if (i % 4 == 0) {
+                        spec.n_windows = 1;
+                        spec.windows[0] = (struct dl_window){ .days = DL_ALL_DAYS, .start = 0, .end = 1440 };
+                }
+                r = dl_store_add_code(s, &spec, pin, 0, NULL, NULL, NULL, &err);
+                if (r < 0)
+                        die("add", &err, r);
+        }
+        /* Up to the bound exactly: one more append and the log is pruned. */
+        (void)dl_store_audit_range(s, &first, &last, NULL);
+        for (int64_t i = last - first + 1; i < (int64_t)config.store.log_max_entries; i++) {
+                r = dl_store_log_event(s, DL_EVENT_ACCESS_GRANTED, &actor, 1, "Code 000", NULL, &err);
+                if (r < 0)
+                        die("log", &err, r);
+        }
+        (void)dl_store_audit_range(s, &first, &last, NULL);
+        printf("filled %s: %d codes, %" PRId64 " audit entries\n", dir, N_CODES, last - first + 1);
+        dl_store_close(s);
+        dl_daemon_config_done(&config);
+        return 0;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
@@ -361,32 +581,49 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 int main(int argc, char **argv) {
         char tmpl[] = "/var/tmp/doorlockd-bench.XXXXXX";
-        const char *dir = argc > 1 ? argv[1] : mkdtemp(tmpl);
+        const char *dir = NULL;
+        bool quick = false, keep;
         struct dl_store *s;
         char antipeep[32];
         struct row rows[24];
         size_t n = 0;
-        double hmac, normal_floor, full_floor;
+        double hmac, normal_floor, full_floor, kp_normal = 0, kp_one_time = 0;
+        /* Iterations: the full run, or --quick (a smoke run). */
+        size_t n_fast, n_normal, n_full;
 
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--fill") == 0 && i + 1 < argc)
+                        return fill_state(argv[i + 1]);
+                if (strcmp(argv[i], "--quick") == 0)
+                        quick = true;
+                else
+                        dir = argv[i];
+        }
+        keep = dir != NULL;
+        if (!dir)
+                dir = mkdtemp(tmpl);
         if (!dir) {
                 perror("mkdtemp");
                 return 1;
         }
-        printf("doorlockd bench-verify: state directory %s, %d codes, SQLite %s, %s\n\n", dir, N_CODES,
-               sqlite3_libversion(), OPENSSL_VERSION_TEXT);
+        n_fast = quick ? 2000 : 20000;
+        n_normal = quick ? 200 : 2000;
+        n_full = quick ? 50 : 300;
+        printf("info\tstate directory %s, %d codes, SQLite %s, %s\n", dir, N_CODES, sqlite3_libversion(),
+               OPENSSL_VERSION_TEXT);
 
         s = open_store(dir, false);
         fill(s);
 
-        hmac = floor_hmac(20000);
+        hmac = floor_hmac(n_fast);
         rows[n++] = (struct row){ "decision, plain 6-digit entry, 200 codes",
-                                  time_check(s, "104729", 20000, true),
+                                  time_check(s, "104729", n_fast, true),
                                   "us",
                                   "one HMAC-SHA256 of a PIN",
                                   hmac,
                                   "<= 5x" };
         rows[n++] = (struct row){ "decision, wrong 6-digit entry, 200 codes",
-                                  time_check(s, "000001", 20000, false),
+                                  time_check(s, "000001", n_fast, false),
                                   "us",
                                   "one HMAC-SHA256 of a PIN",
                                   hmac,
@@ -396,7 +633,7 @@ int main(int argc, char **argv) {
         s = open_store(dir, true);
         snprintf(antipeep, sizeof(antipeep), "8420%s905617", "104729");
         rows[n++] = (struct row){ "decision, 16-digit anti-peep entry (45 MACs)",
-                                  time_check(s, antipeep, 5000, true),
+                                  time_check(s, antipeep, n_fast / 4, true),
                                   "us",
                                   "one HMAC-SHA256 of a PIN",
                                   hmac,
@@ -415,7 +652,7 @@ int main(int argc, char **argv) {
                 if (dl_store_ec_generate(s, NULL, code, NULL, NULL, NULL) < 0)
                         die("generate", NULL, -EIO);
                 cold1 = time_check_once(s, code, true);
-                warm1 = time_check(s, code, 20000, true);
+                warm1 = time_check(s, code, n_fast, true);
                 for (int i = 1; i < 10; i++) {
                         snprintf(name, sizeof(name), "Phone %d", i);
                         if (dl_store_ec_add_issuer(s, name, NULL, NULL, uri, NULL) < 0)
@@ -424,8 +661,8 @@ int main(int argc, char **argv) {
                 dl_store_close(s);
                 s = open_store(dir, false); /* empty caches */
                 cold10 = time_check_once(s, code, true);
-                warm10 = time_check(s, code, 20000, true);
-                rows[n++] = (struct row){ "decision, 8-digit emergency, 1 issuer, cold",
+                warm10 = time_check(s, code, n_fast, true);
+                rows[n++] = (struct row){ "decision, 8-digit emergency, 1 issuer, cold (once)",
                                           cold1,
                                           "us",
                                           "one HMAC-SHA256 of a PIN",
@@ -437,7 +674,7 @@ int main(int argc, char **argv) {
                                           "one HMAC-SHA256 of a PIN",
                                           hmac,
                                           "" };
-                rows[n++] = (struct row){ "decision, 8-digit emergency, 10 issuers, cold",
+                rows[n++] = (struct row){ "decision, 8-digit emergency, 10 issuers, cold (once)",
                                           cold10,
                                           "us",
                                           "one HMAC-SHA256 of a PIN",
@@ -450,30 +687,45 @@ int main(int argc, char **argv) {
                                           hmac,
                                           "" };
         }
-        dl_store_close(s);
+        print_rows(rows, n, 1);
+        n = 0;
 
-        s = open_store(dir, false);
-        normal_floor = floor_commit(dir, "NORMAL", 2000);
-        full_floor = floor_commit(dir, "FULL", 300);
-        rows[n++] = (struct row){ "unlock, normal code (decision + audit write)",
-                                  time_verify_normal(s, "104729", 2000),
+        normal_floor = floor_commit(dir, "NORMAL", n_normal);
+        full_floor = floor_commit(dir, "FULL", n_full);
+        rows[n++] = (struct row){ "store only: dl_store_verify(), normal code",
+                                  time_verify_normal(s, "104729", n_normal),
+                                  "us",
+                                  "one SQLite commit, sync NORMAL",
+                                  normal_floor,
+                                  "" };
+        rows[n++] = (struct row){ "store only: dl_store_verify(), one-time code",
+                                  time_verify_one_time(s, n_full),
+                                  "us",
+                                  "one SQLite commit, sync FULL",
+                                  full_floor,
+                                  "" };
+        dl_store_close(s);
+        time_keypad_unlocks(dir, n_full, &kp_normal, &kp_one_time);
+        rows[n++] = (struct row){ "keypad '#' to actuator command, normal code",
+                                  kp_normal,
                                   "us",
                                   "one SQLite commit, sync NORMAL",
                                   normal_floor,
                                   "<= 2x" };
-        rows[n++] = (struct row){ "unlock, one-time code (committed FULL)",
-                                  time_verify_one_time(s, 300),
+        rows[n++] = (struct row){ "keypad '#' to actuator command, one-time code",
+                                  kp_one_time,
                                   "us",
                                   "one SQLite commit, sync FULL",
                                   full_floor,
                                   "<= 1.5x" };
-        print_rows(rows, n);
+        print_rows(rows, n, 2);
 
+        s = open_store(dir, false);
         pages_per_unlock(dir, s, false, 50);
         pages_per_unlock(dir, s, true, 50);
         dl_store_close(s);
 
-        if (argc <= 1 && nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) < 0)
+        if (!keep && nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) < 0)
                 fprintf(stderr, "bench-verify: could not remove %s\n", dir);
         return 0;
 }
