@@ -546,10 +546,20 @@ static void check_codes(struct world *w) {
         }
         assert_int_equal(dl_store_list_codes(w->store, adopt_cb, w, &err), 0);
 
-        /* Removals: the recent ones all, older ones by sample. */
-        for (size_t i = 0; i < w->n_gone; i++) {
-                if (w->gone_round[i] + 1 < w->round && rng_below(64) != 0)
-                        continue;
+        /* Removals: the recent ones all (they are at the end), older ones
+         * by sample. */
+        for (size_t k = 0; k < w->n_gone + 64; k++) {
+                size_t i;
+                if (k < w->n_gone) {
+                        i = w->n_gone - 1 - k;
+                        if (w->gone_round[i] + 1 < w->round) {
+                                k = w->n_gone - 1;
+                                continue;
+                        }
+                } else if (w->n_gone == 0)
+                        break;
+                else
+                        i = rng_below((unsigned)w->n_gone);
                 int r = dl_store_get_code(w->store, w->gone[i], &got, &err);
                 if (r != -ENOENT)
                         violation(w, "code %" PRId64 ", removed with success in round %u, is back (%d)",
@@ -557,14 +567,24 @@ static void check_codes(struct world *w) {
         }
 }
 
-static void check_grants(struct world *w) {
-        for (size_t i = 0; i < w->n_grants; i++) {
-                struct grant *g = &w->grants[i];
+/* Every grant of this round and the last (at the end of the list), and a
+ * sample of older ones; all = every grant. */
+static void check_grants(struct world *w, bool all) {
+        for (size_t k = 0; k < w->n_grants + 64; k++) {
+                struct grant *g;
                 struct dl_decision d;
                 struct dl_error err = {};
 
-                if (g->round + 1 < w->round && rng_below(32) != 0)
-                        continue;
+                if (k < w->n_grants) {
+                        g = &w->grants[w->n_grants - 1 - k];
+                        if (!all && g->round + 1 < w->round) {
+                                k = w->n_grants - 1;
+                                continue;
+                        }
+                } else if (all || w->n_grants == 0)
+                        break;
+                else
+                        g = &w->grants[rng_below((unsigned)w->n_grants)];
                 if (!g->entry[0])
                         continue;
                 int r = dl_store_check(w->store, g->entry, DL_SOURCE_KEYPAD, &d, &err);
@@ -589,7 +609,7 @@ static void check_after(struct world *w) {
                 fail_msg("cannot go on");
         }
         check_codes(w);
-        check_grants(w);
+        check_grants(w, false);
         r = dl_store_audit_verify(w->store, &rep, &err);
         if (r < 0)
                 violation(w, "audit verify could not run: %s", dl_error_message(&err, r));
@@ -667,9 +687,7 @@ static void power_cuts_keep_every_promise(void **state) {
         /* A last full pass over every grant. */
         w.round += 2;
         assert_int_equal(dl_store_open(w.dir, &w.config, &w.clock.clock, &w.store, NULL), 0);
-        for (size_t i = 0; i < w.n_grants; i++)
-                w.grants[i].round = w.round;
-        check_grants(&w);
+        check_grants(&w, true);
         w.store = dl_store_close(w.store);
 
         printf("# power cuts: %u rounds (seed %" PRIu64 "), %u cut, %u ended before their cut point; "
