@@ -87,7 +87,7 @@ static const char *man_entry(const char *begin, const char *end, const char *key
 /* The number of parser keys not documented in page, each reported when
  * report is set. */
 static size_t undocumented_keys(const char *page, bool report) {
-        const char *section, *name, *begin, *end;
+        const char *section, *name, *begin = NULL, *end = NULL;
         size_t missing = 0;
 
         for (size_t i = 0; dl_daemon_config_key(i, &section, &name); i++) {
@@ -139,7 +139,7 @@ static void test_every_parser_key_documented(void **state) {
 /* The check itself: a page with one key's entry taken out fails. */
 static void test_missing_key_is_noticed(void **state) {
         _cleanup_free_ char *page = read_source_file(MAN_PAGE);
-        const char *section, *name, *begin, *end, *entry;
+        const char *section, *name, *begin = NULL, *end = NULL, *entry;
 
         (void)state;
         for (size_t i = 0; dl_daemon_config_key(i, &section, &name); i++) {
@@ -224,7 +224,7 @@ static char *shipped_default(const char *shipped, const char *section, const cha
 static void test_documented_defaults(void **state) {
         _cleanup_free_ char *page = read_source_file(MAN_PAGE);
         _cleanup_free_ char *shipped = read_source_file(SHIPPED_CONFIG);
-        const char *section, *name, *begin, *end;
+        const char *section, *name, *begin = NULL, *end = NULL;
 
         (void)state;
         for (size_t i = 0; dl_daemon_config_key(i, &section, &name); i++) {
