@@ -28,7 +28,7 @@ _lockctl_json_unescape() {
         local s=$1 out='' c i=0
         while ((i < ${#s})); do
                 c=${s:i:1}
-                if [[ $c != '\' ]]; then
+                if [[ $c != "\\" ]]; then
                         out+=$c
                         ((i++))
                         continue
@@ -83,6 +83,7 @@ _lockctl_add_quoted() {
 }
 
 _lockctl_code_names() {
+        # shellcheck disable=SC2034 # filled and read through namerefs
         local out names=()
         out=$(_lockctl_query "$1" --json code list) || return 0
         _lockctl_json_strings "$out" name names
@@ -96,13 +97,17 @@ _lockctl_issuer_ids() {
                 ids+=("${BASH_REMATCH[1]}")
                 out=${out#*"${BASH_REMATCH[0]}"}
         done
-        COMPREPLY+=($(compgen -W "${ids[*]}" -- "$2"))
+        _lockctl_compgen -W "${ids[*]}" -- "$2"
+}
+
+# Add compgen's words (its arguments) to COMPREPLY, one a line.
+_lockctl_compgen() {
+        mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen "$@")
 }
 
 _lockctl_files() {
-        local IFS=$'\n'
         compopt -o filenames 2>/dev/null
-        COMPREPLY+=($(compgen -f -- "$1"))
+        _lockctl_compgen -f -- "$1"
 }
 
 _lockctl() {
@@ -148,19 +153,19 @@ _lockctl() {
                 return 0
                 ;;
         --days)
-                COMPREPLY=($(compgen -W "$days" -- "$cur"))
+                _lockctl_compgen -W "$days" -- "$cur"
                 return 0
                 ;;
         --pin)
-                COMPREPLY=($(compgen -W '-' -- "$cur"))
+                _lockctl_compgen -W '-' -- "$cur"
                 return 0
                 ;;
         --from | --until | --since | --time)
-                COMPREPLY=($(compgen -W 'now today tomorrow yesterday' -- "$cur"))
+                _lockctl_compgen -W 'now today tomorrow yesterday' -- "$cur"
                 return 0
                 ;;
         --slot)
-                COMPREPLY=($(compgen -W '0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15' -- "$cur"))
+                _lockctl_compgen -W '0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15' -- "$cur"
                 return 0
                 ;;
         --for | --hours | --uses | --name | -n | --lines)
@@ -172,9 +177,9 @@ _lockctl() {
         case $verb in
         '')
                 if [[ $cur == -* ]]; then
-                        COMPREPLY=($(compgen -W "$global_opts" -- "$cur"))
+                        _lockctl_compgen -W "$global_opts" -- "$cur"
                 else
-                        COMPREPLY=($(compgen -W "$verbs" -- "$cur"))
+                        _lockctl_compgen -W "$verbs" -- "$cur"
                 fi
                 return 0
                 ;;
@@ -259,11 +264,11 @@ _lockctl() {
         esac
 
         if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-                ((${#COMPREPLY[@]} == 1)) && [[ $COMPREPLY == *= ]] && compopt -o nospace 2>/dev/null
+                _lockctl_compgen -W "$opts" -- "$cur"
+                ((${#COMPREPLY[@]} == 1)) && [[ ${COMPREPLY[0]} == *= ]] && compopt -o nospace 2>/dev/null
                 return 0
         fi
-        COMPREPLY=($(compgen -W "$subs" -- "$cur"))
+        _lockctl_compgen -W "$subs" -- "$cur"
         case $args in
         codes) _lockctl_code_names "$cmd" "$cur" ;;
         issuers) _lockctl_issuer_ids "$cmd" "$cur" ;;
