@@ -12,10 +12,13 @@
  *   'g'           have the gateway make a code, and enter it
  *   'a' n         n minutes pass
  *   'A' n         n windows (4 h) pass
+ *   'B' n         the wall clock is set back n minutes (trust may go)
  *   'u' len str   parse str as an issuer URI, and as a base32 secret
- * Whatever opens once must not open again.  Each input starts two windows
- * after the last one ended, with no failures and no lockout, so codes used
- * before are out of reach. */
+ * Whatever opens once must not open again, and a fresh code of the current
+ * or previous window (or a gateway code just made) must open unless the
+ * keypad is locked out or the clock was set back.  Each input starts three
+ * windows after the latest time seen so far, with no failures and no
+ * lockout, so no code entered before is still in reach. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +39,7 @@ struct fuzz_store {
 };
 
 static struct fuzz_clock fclock;
+static int64_t latest; /* the latest wall-clock time so far */
 static struct fuzz_store stores[2];
 static const struct dl_actor fuzz_actor = { .source = DL_SOURCE_SYSTEM, .who = "fuzz" };
 
@@ -74,8 +78,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         return 0;
 }
 
+/* What an entry must do: anything (EXPECT_ANY), or open unless the keypad
+ * is locked out, when it is a fresh code the lock must take. */
+enum expect {
+        EXPECT_ANY,
+        EXPECT_OPEN,
+};
+
 /* Enter code; if it opened, entering it again must not. */
-static void enter(struct fuzz_store *fs, const char *code) {
+static void enter(struct fuzz_store *fs, const char *code, enum expect expect, uint32_t issuer,
+                  unsigned slot) {
         struct dl_decision d;
         struct dl_error err = {};
         int r;
@@ -88,6 +100,14 @@ static void enter(struct fuzz_store *fs, const char *code) {
         if (!d.granted) {
                 if (d.reason == DL_REASON_NONE)
                         abort();
+                /* (Another issuer's code that happens to have the same
+                 * digits may have matched first: then no verdict.) */
+                if (expect == EXPECT_OPEN && d.reason != DL_REASON_LOCKED_OUT &&
+                    !(d.emergency && (d.ec_issuer != issuer || d.ec_slot != slot))) {
+                        fprintf(stderr, "fuzz-emergency: a fresh code was refused: %s\n",
+                                dl_reason_to_string(d.reason));
+                        abort();
+                }
                 return;
         }
         /* No PINs in these stores: only an emergency code opens, and only
@@ -125,33 +145,48 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct fuzz_store *fs;
         uint8_t mode;
         unsigned ops = 0;
+        uint64_t used[10] = {}; /* per issuer: slots of the current and previous window entered */
+        bool set_back = false;
 
         if (size == 0 || size > 2048)
                 return 0;
         mode = fuzz_u8(&in);
         fs = &stores[mode & 1];
         fclock.synchronized = !(mode & 2);
-        fuzz_clock_advance(&fclock, 2 * DL_EC_WINDOW_USEC);
+        if (fclock.now < latest)
+                fclock.now = latest;
+        fuzz_clock_advance(&fclock, 3 * DL_EC_WINDOW_USEC);
         fuzz_store_reset_lockout(fs->store);
 
         while (fuzz_more(&in) && ops++ < 64) {
                 char code[DL_EC_DIGITS + 1];
 
-                switch (fuzz_u8(&in)) {
+                uint8_t op = fuzz_u8(&in);
+
+                switch (op) {
                 case 'e':
                         for (size_t i = 0; i < DL_EC_DIGITS; i++)
                                 code[i] = (char)('0' + fuzz_u8(&in) % 10);
                         code[DL_EC_DIGITS] = '\0';
-                        enter(fs, code);
+                        enter(fs, code, EXPECT_ANY, 0, 0);
                         break;
                 case 'c': {
                         size_t i = fuzz_u8(&in) % fs->n_issuers;
-                        unsigned slot = fuzz_u8(&in) % DL_EC_SLOTS;
-                        int64_t window = dl_ec_window(fclock.now) - fuzz_u8(&in) % 4 + 1;
+                        unsigned slot = fuzz_u8(&in) % DL_EC_SLOTS, back = fuzz_u8(&in) % 4;
+                        int64_t window = dl_ec_window(fclock.now) - back + 1;
+                        uint64_t bit = back == 1 || back == 2
+                                               ? (uint64_t)1 << (slot + DL_EC_SLOTS * (back - 1))
+                                               : 0;
+                        bool fresh = (back == 1 || back == 2) && !(used[i] & bit);
 
                         if (dl_ec_code(fs->secrets[i], fs->ids[i], window, slot, code) < 0)
                                 abort();
-                        enter(fs, code);
+                        /* The current and the previous window's codes are
+                         * taken once each while the clock is trusted: it is
+                         * until it is set back. */
+                        enter(fs, code, fresh && !set_back ? EXPECT_OPEN : EXPECT_ANY, fs->ids[i], slot);
+                        if (back == 1 || back == 2)
+                                used[i] |= bit;
                         break;
                 }
                 case 'g': {
@@ -162,7 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
                         r = dl_store_ec_generate(fs->store, &fuzz_actor, code, &until, &left, &err);
                         if (r == 0)
-                                enter(fs, code);
+                                enter(fs, code, set_back ? EXPECT_ANY : EXPECT_OPEN, DL_EC_GATEWAY_ISSUER,
+                                      DL_EC_SLOTS - left - 1);
                         else if (r != -EDQUOT && !fclock.synchronized)
                                 break; /* refused while the clock is untrusted */
                         else if (r != -EDQUOT && r != -EPERM && r != -EAGAIN) {
@@ -172,10 +208,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         break;
                 }
                 case 'a':
-                        fuzz_clock_advance(&fclock, fuzz_u8(&in) * MINUTE_USEC);
+                case 'A': {
+                        int64_t before = dl_ec_window(fclock.now);
+
+                        if (op == 'a')
+                                fuzz_clock_advance(&fclock, fuzz_u8(&in) * MINUTE_USEC);
+                        else
+                                fuzz_clock_advance(&fclock, (fuzz_u8(&in) % 8) * DL_EC_WINDOW_USEC);
+                        /* Another window: which slots were entered no
+                         * longer maps onto "current" and "previous". */
+                        if (dl_ec_window(fclock.now) != before)
+                                for (size_t i = 0; i < ELEMENTSOF(used); i++)
+                                        used[i] = UINT64_MAX;
                         break;
-                case 'A':
-                        fuzz_clock_advance(&fclock, (fuzz_u8(&in) % 8) * DL_EC_WINDOW_USEC);
+                }
+                case 'B':
+                        fclock.now -= fuzz_u8(&in) * MINUTE_USEC;
+                        set_back = true;
                         break;
                 case 'u':
                         parse_text(&in);
@@ -183,6 +232,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 default:
                         break;
                 }
+                if (fclock.now > latest)
+                        latest = fclock.now;
         }
         return 0;
 }

@@ -97,6 +97,10 @@ static bool grant_explained(const char *entry, bool anti_peep) {
         return false;
 }
 
+/* Refusals so far in this input: a lockout needs at least Attempts (5) of
+ * them, since every input starts with none. */
+static unsigned refusals;
+
 static void submit(struct dl_store *s, const char *entry, bool anti_peep, bool privacy, int64_t *used_once) {
         struct dl_decision d;
         struct dl_error err = {};
@@ -118,8 +122,17 @@ static void submit(struct dl_store *s, const char *entry, bool anti_peep, bool p
                         abort(); /* privacy mode lets only duress codes open */
                 if (d.kind == DL_CODE_ONE_TIME)
                         *used_once = d.code_id;
-        } else if (d.reason == DL_REASON_NONE)
-                abort();
+        } else {
+                if (d.reason == DL_REASON_NONE)
+                        abort();
+                if (d.reason == DL_REASON_LOCKED_OUT && refusals < 5)
+                        abort();
+                /* The unrestricted code opens unless the keypad is locked
+                 * out or the lock is private. */
+                if (strcmp(entry, known[0].pin) == 0 && !privacy && d.reason != DL_REASON_LOCKED_OUT)
+                        abort();
+                refusals++;
+        }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -139,6 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fclock.synchronized = !(mode & 4);
         s = stores[anti_peep];
         fuzz_store_reset_lockout(s);
+        refusals = 0;
         dl_keypad_init(&k, 0);
 
         while (fuzz_more(&in)) {
