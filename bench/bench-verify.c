@@ -36,6 +36,7 @@
 #include "verify.h"
 
 #define N_CODES 200
+#define KEY_GAP_US 1000
 
 static int64_t now_ns(void) {
         struct timespec ts;
@@ -139,8 +140,11 @@ static double floor_hmac(size_t n) {
         return m;
 }
 
-/* One small transaction (an UPDATE of one row) in WAL mode. */
-static double floor_commit(const char *dir, const char *sync, size_t n) {
+/* One small transaction (an UPDATE of one row) in WAL mode.  idle_us > 0:
+ * sleep that long before each one, as the keypad path sleeps between keys
+ * (a commit after a sleep costs more than one in a hot loop: cold caches,
+ * an idle CPU to wake). */
+static double floor_commit(const char *dir, const char *sync, size_t n, unsigned idle_us) {
         char path[4096];
         sqlite3 *db;
         int64_t *t = calloc(n, sizeof(*t));
@@ -156,6 +160,8 @@ static double floor_commit(const char *dir, const char *sync, size_t n) {
                      "INSERT OR REPLACE INTO t VALUES (1, 0)",
                      NULL, NULL, NULL);
         for (size_t i = 0; i < n; i++) {
+                if (idle_us > 0)
+                        usleep(idle_us);
                 int64_t a = now_ns();
                 sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE t SET v = v + 1 WHERE id = 1; COMMIT", NULL, NULL,
                              NULL);
@@ -465,9 +471,8 @@ static void run_until_state(sd_event *event, struct dl_service *service, enum dl
 
 /* Type the PIN and '#' on the simulated keypad (keys arrive from the
  * backend's timers, as in the daemon), time '#' to the unlock command, then
- * lock again for the next round (not timed). */
+ * wait for the auto-relock (not timed). */
 static void time_keypad_unlocks(const char *dir, size_t n, double *ret_normal, double *ret_one_time) {
-        const struct dl_caller admin = { .source = DL_SOURCE_DBUS, .role = DL_ROLE_ADMIN, .who = "bench" };
         struct dl_daemon_config config;
         struct svc_bench b = { .hw = { .ops = &wrap_ops } };
         struct dl_store *store = NULL;
@@ -479,13 +484,15 @@ static void time_keypad_unlocks(const char *dir, size_t n, double *ret_normal, d
 
         dl_daemon_config_init(&config);
         config.store.time_zone = "UTC";
-        config.lock.relock_usec = 0; /* the bench locks again itself */
+        config.lock.relock_usec = 1000; /* relock 1 ms after reaching unlocked */
         r = dl_store_open(dir, &config.store, &dl_clock_system, &store, &err);
         if (r < 0)
                 die("open", &err, r);
         if (!t || sd_event_new(&event) < 0)
                 die("event", NULL, -ENOMEM);
-        r = dl_hw_sim_new(event, 0, 0, &wrap_events, &b, &sim);
+        /* Keys 1 ms apart: the loop sleeps before the '#' as before a
+         * commit of the idle floors. */
+        r = dl_hw_sim_new(event, 0, KEY_GAP_US, &wrap_events, &b, &sim);
         if (r < 0)
                 die("hw-sim", NULL, r);
         b.sim_hw = dl_hw_sim_hw(sim);
@@ -509,10 +516,9 @@ static void time_keypad_unlocks(const char *dir, size_t n, double *ret_normal, d
                                 if (sd_event_run(event, UINT64_MAX) < 0)
                                         die("event loop", NULL, -EIO);
                         t[i] = b.t_drive - b.t_hash;
+                        /* The auto-relock, as at a real door (not logged:
+                         * a locking by hand would add a durable commit). */
                         run_until_state(event, b.service, DL_LOCK_UNLOCKED);
-                        r = dl_service_lock(b.service, &admin, &err);
-                        if (r < 0)
-                                die("lock", &err, r);
                         run_until_state(event, b.service, DL_LOCK_LOCKED);
                         if (kind == 1)
                                 (void)dl_store_remove_code(store, id, NULL, NULL);
@@ -587,7 +593,7 @@ int main(int argc, char **argv) {
         char antipeep[32];
         struct row rows[24];
         size_t n = 0;
-        double hmac, normal_floor, full_floor, kp_normal = 0, kp_one_time = 0;
+        double hmac, normal_floor, full_floor, normal_idle, full_idle, kp_normal = 0, kp_one_time = 0;
         /* Iterations: the full run, or --quick (a smoke run). */
         size_t n_fast, n_normal, n_full;
 
@@ -690,8 +696,10 @@ int main(int argc, char **argv) {
         print_rows(rows, n, 1);
         n = 0;
 
-        normal_floor = floor_commit(dir, "NORMAL", n_normal);
-        full_floor = floor_commit(dir, "FULL", n_full);
+        normal_floor = floor_commit(dir, "NORMAL", n_normal, 0);
+        full_floor = floor_commit(dir, "FULL", n_full, 0);
+        normal_idle = floor_commit(dir, "NORMAL", n_full, KEY_GAP_US);
+        full_idle = floor_commit(dir, "FULL", n_full, KEY_GAP_US);
         rows[n++] = (struct row){ "store only: dl_store_verify(), normal code",
                                   time_verify_normal(s, "104729", n_normal),
                                   "us",
@@ -712,11 +720,23 @@ int main(int argc, char **argv) {
                                   "one SQLite commit, sync NORMAL",
                                   normal_floor,
                                   "<= 2x" };
+        rows[n++] = (struct row){ "keypad '#' to actuator command, normal code",
+                                  kp_normal,
+                                  "us",
+                                  "the same, 1 ms after a sleep",
+                                  normal_idle,
+                                  "<= 2x" };
         rows[n++] = (struct row){ "keypad '#' to actuator command, one-time code",
                                   kp_one_time,
                                   "us",
                                   "one SQLite commit, sync FULL",
                                   full_floor,
+                                  "<= 1.5x" };
+        rows[n++] = (struct row){ "keypad '#' to actuator command, one-time code",
+                                  kp_one_time,
+                                  "us",
+                                  "the same, 1 ms after a sleep",
+                                  full_idle,
                                   "<= 1.5x" };
         print_rows(rows, n, 2);
 
