@@ -823,6 +823,32 @@ static void test_shipped_file(void **state) {
         free(shipped);
 }
 
+/* The same parser over an open stream (the fuzzer's way in): the name
+ * given stands in for the path in messages, the stream stays open. */
+static void test_load_stream(void **state) {
+        static const char good[] = "[Codes]\nMaxCodes=7\n", bad[] = "[Codes]\nMaxCodes=0\n";
+        struct fixture *f = *state;
+        struct dl_error err = {};
+        FILE *m;
+
+        m = fmemopen((void *)good, sizeof(good) - 1, "r");
+        assert_non_null(m);
+        assert_int_equal(dl_daemon_config_load_stream(&f->config, m, "mem.conf", &err), 0);
+        assert_int_equal(f->config.store.max_codes, 7);
+        assert_int_equal(fclose(m), 0);
+
+        dl_daemon_config_done(&f->config);
+        dl_daemon_config_init(&f->config);
+        m = fmemopen((void *)bad, sizeof(bad) - 1, "r");
+        assert_non_null(m);
+        assert_int_equal(dl_daemon_config_load_stream(&f->config, m, "mem.conf", &err), -EINVAL);
+        assert_contains(err.message, "mem.conf:2: [Codes] MaxCodes=0: out of range");
+        assert_is_default(&f->config);
+        assert_int_equal(fclose(m), 0);
+
+        assert_int_equal(dl_daemon_config_load_stream(&f->config, NULL, "mem.conf", &err), -EINVAL);
+}
+
 int main(void) {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
         const struct CMUnitTest tests[] = {
@@ -851,6 +877,7 @@ int main(void) {
                 T(test_unreadable),
                 T(test_bad_arguments),
                 T(test_shipped_file),
+                T(test_load_stream),
         };
 #undef T
 
