@@ -71,7 +71,8 @@ static double time_call(sd_bus *bus, const char *iface, const char *member, cons
                 sd_bus_error_free(&error);
         }
         qsort(t, n, sizeof(*t), cmp_i64);
-        double m = (double)t[n / 2] / 1000.0;
+        size_t mid = n / 2;
+        double m = (double)t[mid] / 1000.0;
         free(t);
         return m;
 }
