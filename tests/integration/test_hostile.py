@@ -604,6 +604,7 @@ def run_caller(p):
     timeout = p["timeout"]
     by_name = collections.Counter()
     ok_by_batch = collections.Counter()
+    early = []      # a non-admin refused for its input before its role
     bad = []
     ping_fail = []
     calls = 0
@@ -622,6 +623,8 @@ def run_caller(p):
             by_name[got] += 1
             if got == OK:
                 ok_by_batch[batch_name] += 1
+            if role != "admin" and got.startswith(DL):
+                early.append(f"{c.label[:60]}: {got[len(DL):]}")
             want = allowed(c, role)
             good = (got in want or ("any-error" in want and got != OK and got not in NOT_AN_ANSWER
                                     and (got.startswith(E) or got.startswith(DL))))
@@ -635,7 +638,7 @@ def run_caller(p):
             ping_fail.append([batch_name, e.get_dbus_name()])
     conn.close()
     return {"calls": calls, "by_name": dict(by_name), "bad": bad, "ping_fail": ping_fail,
-            "ok_by_batch": dict(ok_by_batch)}
+            "ok_by_batch": dict(ok_by_batch), "early": early}
 
 
 # ---- the test side ----
@@ -740,6 +743,8 @@ def attack(env, params, role, user, totals):
         check(marker not in log, f"doorlockd's log has {marker!r}:\n{log[-3000:]}")
     names = ", ".join(f"{n.replace(E, '').replace(DL, 'dl.')} {c}" for n, c in sorted(s["by_name"].items()))
     env.note(f"{who} on the {params['policy']} policy: {s['calls']} calls, all answered as expected: {names}")
+    if s["early"]:
+        env.note(f"  refused for the input before the role check: {'; '.join(s['early'][:12])}")
     if s["ok_by_batch"]:
         env.note("  read-only calls that succeeded (allowed): "
                  + ", ".join(f"{b} {n}" for b, n in sorted(s["ok_by_batch"].items())))
