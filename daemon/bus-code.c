@@ -238,41 +238,48 @@ static int load_code(struct dl_bus *b, const char *path, struct dl_code *code, s
 static int code_prop(sd_bus *bus, const char *path, const char *iface, const char *prop,
                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         struct dl_bus *b = userdata;
-        struct dl_code c;
+        const struct dl_code *cp = &b->code_cache.code;
+        int64_t id = id_from_path(path);
         int r;
 
         (void)bus, (void)iface;
-        r = load_code(b, path, &c, error);
-        if (r < 0)
-                return r;
+        /* Thirteen properties of one code in one message: one read. */
+        if (b->code_cache.reply != reply || b->code_cache.id != id) {
+                dl_bus_code_cache_drop(b);
+                r = load_code(b, path, &b->code_cache.code, error);
+                if (r < 0)
+                        return r;
+                b->code_cache.reply = reply;
+                b->code_cache.id = id;
+        }
         if (strcmp(prop, "Id") == 0)
-                return sd_bus_message_append(reply, "u", (uint32_t)c.id);
+                return sd_bus_message_append(reply, "u", (uint32_t)cp->id);
         if (strcmp(prop, "Name") == 0)
-                return sd_bus_message_append(reply, "s", c.spec.name);
+                return sd_bus_message_append(reply, "s", cp->spec.name);
         if (strcmp(prop, "Kind") == 0)
-                return sd_bus_message_append(reply, "s", dl_code_kind_to_string(c.spec.kind));
+                return sd_bus_message_append(reply, "s", dl_code_kind_to_string(cp->spec.kind));
         if (strcmp(prop, "Enabled") == 0)
-                return sd_bus_message_append(reply, "b", c.spec.enabled);
+                return sd_bus_message_append(reply, "b", cp->spec.enabled);
         if (strcmp(prop, "ValidFrom") == 0)
-                return sd_bus_message_append(reply, "t", (uint64_t)c.spec.valid_from);
+                return sd_bus_message_append(reply, "t", (uint64_t)cp->spec.valid_from);
         if (strcmp(prop, "ValidUntil") == 0)
-                return sd_bus_message_append(reply, "t", (uint64_t)c.spec.valid_until);
+                return sd_bus_message_append(reply, "t", (uint64_t)cp->spec.valid_until);
         if (strcmp(prop, "Schedule") == 0)
-                return append_schedule(reply, &c.spec);
+                return append_schedule(reply, &cp->spec);
         if (strcmp(prop, "MaxUses") == 0)
-                return sd_bus_message_append(reply, "u", c.spec.use_limit);
+                return sd_bus_message_append(reply, "u", cp->spec.use_limit);
         if (strcmp(prop, "Uses") == 0)
-                return sd_bus_message_append(reply, "u", c.use_count);
+                return sd_bus_message_append(reply, "u", cp->use_count);
         if (strcmp(prop, "LastUsed") == 0)
-                return sd_bus_message_append(reply, "t", (uint64_t)c.last_used);
+                return sd_bus_message_append(reply, "t", (uint64_t)cp->last_used);
         if (strcmp(prop, "Created") == 0)
-                return sd_bus_message_append(reply, "t", (uint64_t)c.created);
+                return sd_bus_message_append(reply, "t", (uint64_t)cp->created);
         if (strcmp(prop, "Duress") == 0)
-                return sd_bus_message_append(reply, "b", c.spec.duress);
+                return sd_bus_message_append(reply, "b", cp->spec.duress);
         if (strcmp(prop, "Active") == 0) {
                 struct dl_code_status st;
 
-                r = dl_store_code_status(dl_service_store(b->service), &c, &st, NULL);
+                r = dl_store_code_status(dl_service_store(b->service), cp, &st, NULL);
                 return sd_bus_message_append(reply, "b", r >= 0 && st.reason == DL_REASON_NONE);
         }
         return -ENOENT;
@@ -292,6 +299,7 @@ static int code_set(sd_bus *bus, const char *path, const char *iface, const char
         int flag, r;
 
         (void)bus, (void)iface;
+        dl_bus_code_cache_drop(b);
         r = load_code(b, path, &c, error);
         if (r < 0)
                 return r;

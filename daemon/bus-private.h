@@ -46,6 +46,14 @@ struct dl_bus {
         /* bus-lock.c */
         struct dl_bus_pending pending[DL_BUS_PENDING_MAX];
         size_t n_pending;
+        /* bus-code.c: the code whose properties the message being built
+         * holds (GetAll, GetManagedObjects and PropertiesChanged ask for
+         * them one by one).  Dropped at every service event. */
+        struct {
+                const sd_bus_message *reply;
+                int64_t id;
+                struct dl_code code;
+        } code_cache;
 };
 
 static inline void dl_bus_message_unrefp(sd_bus_message **m) {
@@ -92,6 +100,11 @@ int dl_bus_method_backup(sd_bus_message *m, void *userdata, sd_bus_error *error)
 int dl_bus_method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error);
 
 /* ---- bus-code.c ---- */
+
+/* Forget the cached code (anything may have changed). */
+static inline void dl_bus_code_cache_drop(struct dl_bus *b) {
+        b->code_cache.reply = NULL;
+}
 
 extern const sd_bus_vtable dl_bus_code_vtable[];
 

@@ -16,6 +16,7 @@ static void ev_granted(void *userdata, enum dl_source source, int64_t code_id, c
         struct dl_bus *b = userdata;
         char path[DL_BUS_CODE_PATH_MAX];
 
+        dl_bus_code_cache_drop(b);
         dl_bus_code_path(code_id, path, sizeof(path));
         (void)sd_bus_emit_signal(b->bus, DL_BUS_PATH, DL_BUS_NAME, "AccessGranted", "sos",
                                  dl_source_to_string(source), path, name ? name : "");
@@ -24,6 +25,7 @@ static void ev_granted(void *userdata, enum dl_source source, int64_t code_id, c
 static void ev_denied(void *userdata, enum dl_source source, const char *reason) {
         struct dl_bus *b = userdata;
 
+        dl_bus_code_cache_drop(b);
         (void)sd_bus_emit_signal(b->bus, DL_BUS_PATH, DL_BUS_NAME, "AccessDenied", "ss",
                                  dl_source_to_string(source), reason);
 }
@@ -31,6 +33,7 @@ static void ev_denied(void *userdata, enum dl_source source, const char *reason)
 static void ev_alarm(void *userdata, const char *kind, const char *detail) {
         struct dl_bus *b = userdata;
 
+        dl_bus_code_cache_drop(b);
         (void)sd_bus_emit_signal(b->bus, DL_BUS_PATH, DL_BUS_NAME, "Alarm", "ss", kind,
                                  detail ? detail : "");
 }
@@ -50,6 +53,7 @@ static void ev_log_entry(void *userdata, const struct dl_audit_entry *e) {
 static void ev_property_changed(void *userdata, const char *property) {
         struct dl_bus *b = userdata;
 
+        dl_bus_code_cache_drop(b);
         (void)sd_bus_emit_properties_changed(b->bus, DL_BUS_PATH, DL_BUS_NAME, property, NULL);
 }
 
@@ -57,6 +61,7 @@ static void ev_code_added(void *userdata, int64_t id) {
         struct dl_bus *b = userdata;
         char path[DL_BUS_CODE_PATH_MAX];
 
+        dl_bus_code_cache_drop(b);
         dl_bus_code_path(id, path, sizeof(path));
         (void)sd_bus_emit_object_added(b->bus, path);
 }
@@ -65,6 +70,7 @@ static void ev_code_removed(void *userdata, int64_t id) {
         struct dl_bus *b = userdata;
         char path[DL_BUS_CODE_PATH_MAX];
 
+        dl_bus_code_cache_drop(b);
         dl_bus_code_path(id, path, sizeof(path));
         (void)sd_bus_emit_interfaces_removed(b->bus, path, "org.doorlockd.Code1", NULL);
 }
@@ -73,6 +79,7 @@ static void ev_code_changed(void *userdata, int64_t id) {
         struct dl_bus *b = userdata;
         char path[DL_BUS_CODE_PATH_MAX];
 
+        dl_bus_code_cache_drop(b);
         dl_bus_code_path(id, path, sizeof(path));
         (void)sd_bus_emit_properties_changed(b->bus, path, "org.doorlockd.Code1", "Name", "Enabled",
                                              "ValidFrom", "ValidUntil", "Schedule", "MaxUses", "Uses",
@@ -81,6 +88,7 @@ static void ev_code_changed(void *userdata, int64_t id) {
 
 /* Not a signal: the parked Lock and Unlock calls get their answer. */
 static void ev_motion_done(void *userdata, enum dl_lock_state state) {
+        dl_bus_code_cache_drop(userdata);
         dl_bus_answer_pending(userdata, state);
 }
 

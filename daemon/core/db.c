@@ -257,6 +257,13 @@ int dl_db_open(const char *path, unsigned busy_timeout_ms, struct dl_db *db, str
         r = migrate(db, version, err);
         if (r < 0)
                 goto fail;
+        /* The integrity check read every page into the cache.  A gateway
+         * needs a few dozen of them (codes, indexes, the log's tail): give
+         * the rest back and keep the cache small (512 KiB, not 2 MiB). */
+        r = dl_db_exec(db, "PRAGMA cache_size=-512", err);
+        if (r < 0)
+                goto fail;
+        (void)sqlite3_db_release_memory(db->sql);
         return 0;
 
 fail:
