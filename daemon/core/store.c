@@ -458,6 +458,8 @@ int dl_store_reopen(struct dl_store *s, struct dl_error *err) {
         r = dl_store_open(s->dir, &s->config, s->clock, &fresh, err);
         if (r < 0)
                 return r;
+        if (!fresh) /* cannot happen; tells the analyzer so */
+                return -EIO;
         /* Trade contents: s keeps its address, fresh takes the husk. */
         old = *s;
         *s = *fresh;
