@@ -26,12 +26,6 @@ static void passphrase_wipe(struct passphrase *p) {
         explicit_bzero(p, sizeof(*p));
 }
 
-/* A local failure must not look like a usage error (exit 2) or like an
- * unreachable daemon (exit 3). */
-static int local_errno(int r) {
-        return r == -EINVAL || r == -EHOSTDOWN || r >= 0 ? -EIO : r;
-}
-
 static int call(sd_bus *bus, const char *member, int fd, const char *pass, int force,
                 sd_bus_message **ret_reply) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;

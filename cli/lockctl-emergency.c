@@ -54,12 +54,6 @@ static int parse_decimal(const char *s, uint64_t max, uint64_t *ret) {
         return 0;
 }
 
-/* A local failure must not look like a usage error (-EINVAL, exit 2) or
- * like an unreachable daemon (-EHOSTDOWN, exit 3). */
-static int local_errno(int r) {
-        return r == -EINVAL || r == -EHOSTDOWN || r >= 0 ? -EIO : r;
-}
-
 static bool is_code(const char *s) {
         return strlen(s) == DL_EC_DIGITS && strspn(s, "0123456789") == DL_EC_DIGITS;
 }

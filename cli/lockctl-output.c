@@ -411,3 +411,7 @@ char *snake_case(const char *s) {
         *q = '\0';
         return ret;
 }
+
+int local_errno(int r) {
+        return r == -EINVAL || r == -EHOSTDOWN || r >= 0 ? -EIO : r;
+}

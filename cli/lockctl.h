@@ -59,6 +59,11 @@ int read_secret(const char *what, const char *prompt, const char *repeat, char *
 
 /* ---- lockctl-output.c ---------------------------------------------------- */
 
+/* A local failure (a file, memory) as an errno that looks neither like a
+ * usage error (-EINVAL, exit 2) nor like an unreachable daemon (-EHOSTDOWN,
+ * exit 3): those become -EIO, as does a non-negative r. */
+int local_errno(int r);
+
 /* Print "lockctl: <message>" to stderr; returns r. */
 int log_error(int r, const char *fmt, ...) _printf_(2, 3);
 

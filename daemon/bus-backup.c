@@ -28,20 +28,6 @@ static int check_fd(int fd, bool for_writing, struct stat *st, sd_bus_error *err
         return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                p += k;
-                n -= (size_t)k;
-        }
-        return fsync(fd) < 0 ? -errno : 0;
-}
-
 int dl_bus_method_backup(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         struct dl_bus *b = userdata;
         _cleanup_free_ uint8_t *buf = NULL;
@@ -58,15 +44,16 @@ int dl_bus_method_backup(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return r;
         dl_bus_get_caller(b, m, &c);
         /* The role first: nobody else learns anything about the fd. */
-        if (c.role != DL_ROLE_ADMIN)
-                return dl_bus_error(error, dl_service_backup(b->service, &c, pass, &buf, &size, &err), &err);
+        r = dl_service_check_admin(&c, &err);
+        if (r < 0)
+                return dl_bus_error(error, r, &err);
         r = check_fd(fd, true, &st, error);
         if (r < 0)
                 return r;
         r = dl_service_backup(b->service, &c, pass, &buf, &size, &err);
         if (r < 0)
                 return dl_bus_error(error, r, &err);
-        r = write_all(fd, buf, size);
+        r = dl_backup_write(fd, buf, size);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, -r, "Cannot write the backup: %s", strerror(-r));
         return sd_bus_reply_method_return(m, "t", (uint64_t)size);
@@ -152,9 +139,10 @@ int dl_bus_method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error
         if (r < 0)
                 return r;
         dl_bus_get_caller(b, m, &c);
-        if (c.role != DL_ROLE_ADMIN)
-                return dl_bus_error(
-                        error, dl_service_restore(b->service, &c, NULL, 0, pass, force, &info, &err), &err);
+        /* The role first: nobody else learns anything about the fd. */
+        r = dl_service_check_admin(&c, &err);
+        if (r < 0)
+                return dl_bus_error(error, r, &err);
         r = check_fd(fd, false, &st, error);
         if (r >= 0)
                 r = read_file(fd, &st, &buf, &size, error);

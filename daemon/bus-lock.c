@@ -391,7 +391,7 @@ static int method_list_issuers(sd_bus_message *m, void *userdata, sd_bus_error *
         int r;
 
         dl_bus_get_caller(b, m, &c);
-        r = dl_service_ec_check_admin(&c, &err);
+        r = dl_service_check_admin(&c, &err);
         if (r < 0)
                 return dl_bus_error(error, r, &err);
         r = sd_bus_message_new_method_return(m, &reply);

@@ -629,7 +629,7 @@ static int on_ec_window(sd_event_source *es, uint64_t usec, void *userdata) {
         return 0;
 }
 
-int dl_service_ec_check_admin(const struct dl_caller *c, struct dl_error *err) {
+int dl_service_check_admin(const struct dl_caller *c, struct dl_error *err) {
         return need_admin(c, err);
 }
 

@@ -111,7 +111,9 @@ int dl_service_restore(struct dl_service *s, const struct dl_caller *c, const ui
                        const char *passphrase, bool force, struct dl_restore_info *ret,
                        struct dl_error *err);
 
-int dl_service_ec_check_admin(const struct dl_caller *c, struct dl_error *err);
+/* The admin check every change makes, for a face that must refuse before
+ * it touches a caller's input (a file descriptor). */
+int dl_service_check_admin(const struct dl_caller *c, struct dl_error *err);
 unsigned dl_service_ec_codes_left(struct dl_service *s);
 
 /* Reading codes and the log: observers and admins. */

@@ -47,24 +47,30 @@ static int exists(const char *path) {
         return access(path, F_OK) == 0;
 }
 
-/* A new file, 0600, written and fsync'd. */
-static int write_new_file(const char *path, const uint8_t *data, size_t size, struct dl_error *err) {
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-        if (fd < 0)
-                return dl_error_set(err, -errno, "Cannot create %s: %m", path);
+int dl_backup_write(int fd, const uint8_t *buf, size_t size) {
         while (size > 0) {
-                ssize_t n = write(fd, data, size);
+                ssize_t n = write(fd, buf, size);
 
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return dl_error_set(err, -errno, "Cannot write %s: %m", path);
-                data += n;
+                        return -errno;
+                buf += n;
                 size -= (size_t)n;
         }
-        if (fsync(fd) < 0)
-                return dl_error_set(err, -errno, "Cannot sync %s: %m", path);
+        return fsync(fd) < 0 ? -errno : 0;
+}
+
+/* A new file, 0600, written and fsync'd. */
+static int write_new_file(const char *path, const uint8_t *data, size_t size, struct dl_error *err) {
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        int r;
+
+        if (fd < 0)
+                return dl_error_set(err, -errno, "Cannot create %s: %m", path);
+        r = dl_backup_write(fd, data, size);
+        if (r < 0)
+                return dl_error_set(err, r, "Cannot write %s: %s", path, strerror(-r));
         return 0;
 }
 
@@ -287,6 +293,17 @@ static int count_issuer(const struct dl_ec_issuer_info *i, void *userdata) {
         return 0;
 }
 
+/* Codes, and emergency issuers besides the gateway's own. */
+static int count_contents(struct dl_store *s, unsigned *codes, unsigned *issuers, struct dl_error *err) {
+        int r;
+
+        *codes = *issuers = 0;
+        r = dl_store_count_codes(s, codes, err);
+        if (r < 0)
+                return r;
+        return dl_store_ec_list_issuers(s, count_issuer, issuers, err);
+}
+
 /* Open the staged state as a store: everything a start would check, plus
  * the audit chain.  Closing it checkpoints the WAL into the file. */
 static int check_stage(struct dl_store *live, const char *stage, struct dl_restore_info *info,
@@ -315,9 +332,7 @@ static int check_stage(struct dl_store *live, const char *stage, struct dl_resto
                 dl_error_set(err, -EBADMSG, "The backup's audit log does not verify: %s", rep.problem);
                 return dl_error_kind(err, "BackupDamaged", -EBADMSG);
         }
-        r = dl_store_count_codes(st, &info->codes, err);
-        if (r >= 0)
-                r = dl_store_ec_list_issuers(st, count_issuer, &info->issuers, err);
+        r = count_contents(st, &info->codes, &info->issuers, err);
         if (r < 0)
                 return r;
         st = dl_store_close(st);
@@ -329,12 +344,10 @@ static int check_stage(struct dl_store *live, const char *stage, struct dl_resto
 }
 
 static int check_empty(struct dl_store *s, struct dl_error *err) {
-        unsigned codes = 0, issuers = 0;
+        unsigned codes, issuers;
         int r;
 
-        r = dl_store_count_codes(s, &codes, err);
-        if (r >= 0)
-                r = dl_store_ec_list_issuers(s, count_issuer, &issuers, err);
+        r = count_contents(s, &codes, &issuers, err);
         if (r < 0)
                 return r;
         if (codes || issuers) {

@@ -21,6 +21,9 @@
 #define DL_RESTORE_STAGE_DIR "restore.new"
 #define DL_RESTORE_READY_DIR "restore.ready"
 
+/* Write all of buf to fd and fsync it (a sealed backup, a staged file). */
+int dl_backup_write(int fd, const uint8_t *buf, size_t size);
+
 /* Seal the store's current state (audited as "backup", an entry the backup
  * itself holds).  kdf NULL: the default. */
 int dl_store_backup(struct dl_store *s, const char *passphrase, const struct dl_backup_kdf *kdf,

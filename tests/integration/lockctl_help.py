@@ -65,24 +65,24 @@ def all_commands(lockctl, env=None):
     group's --help.  Returns (paths, helps) with helps[path] the --help
     text of that path."""
     helps = {(): run_help(lockctl, (), env)}
-    todo = sorted(listed_commands(helps[()]))
+    pending = sorted(listed_commands(helps[()]))
     paths = set()
-    while todo:
-        path = todo.pop()
+    while pending:
+        path = pending.pop()
         if path in paths:
             continue
         paths.add(path)
         # Every prefix is a command too ("emergency issuer").
         for k in range(1, len(path)):
             if path[:k] not in paths:
-                todo.append(path[:k])
+                pending.append(path[:k])
         helps[path] = run_help(lockctl, path, env)
         # Only a group's help lists its sub-commands (a leaf's help may be
         # its group's: "lockout status --help" prints the lockout help).
-        if any(len(q) > len(path) and q[:len(path)] == path for q in paths | set(todo)):
+        if any(len(q) > len(path) and q[:len(path)] == path for q in paths | set(pending)):
             for sub in listed_commands(helps[path], path):
                 if sub not in paths:
-                    todo.append(sub)
+                    pending.append(sub)
     return paths, helps
 
 
