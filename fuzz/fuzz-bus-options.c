@@ -2,7 +2,7 @@
 /* AddCode's option dictionary (a{sv}) into a code spec: the input is
  * decoded into (key, variant type, value) entries appended to a real
  * sd_bus_message, which is sealed and handed to the daemon's own converter
- * dl_bus_read_code_options() (daemon/bus-code.c).
+ * dl_bus_read_code_options() (daemon/bus/bus-code.c).
  *
  * The message is made on a bus that is never connected: sd-bus only wants
  * a started bus object, which a socketpair nobody answers gives it.  What
