@@ -171,3 +171,19 @@ void dl_utf8_trim_partial(char *s) {
         if (n - start < need)
                 s[start] = 0;
 }
+
+void dl_utf8_copy(char *dst, size_t size, const char *src) {
+        size_t n;
+
+        if (!src) {
+                dst[0] = 0;
+                return;
+        }
+        n = strnlen(src, size - 1);
+        if (src[n] != 0)
+                /* Cut: never in the middle of a UTF-8 sequence. */
+                while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+                        n--;
+        memcpy(dst, src, n);
+        dst[n] = 0;
+}

@@ -21,6 +21,10 @@ long dl_utf8_length(const char *s, size_t n);
  * truncation such as snprintf's), in place. */
 void dl_utf8_trim_partial(char *s);
 
+/* Copy src (NULL: "") into dst of size bytes, cut if needed, never in the
+ * middle of a UTF-8 sequence; dst is always terminated. */
+void dl_utf8_copy(char *dst, size_t size, const char *src);
+
 /* A name is 1 to 32 code points of valid UTF-8, has no control characters
  * (C0, DEL, C1), no invisible or text-direction characters (zero-width
  * space and marks U+200B/200E/200F, U+2060-2069, bidi overrides U+202A-202E, separators

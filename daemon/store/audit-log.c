@@ -9,81 +9,6 @@
 #include "macro.h"
 #include "store-private.h"
 
-static void copy_str(char *dst, size_t size, const char *src) {
-        size_t n;
-
-        if (!src) {
-                dst[0] = 0;
-                return;
-        }
-        n = strnlen(src, size - 1);
-        if (src[n] != 0)
-                /* Cut: never in the middle of a UTF-8 sequence. */
-                while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-                        n--;
-        memcpy(dst, src, n);
-        dst[n] = 0;
-}
-
-static const char SQL_AUDIT_INSERT[] =
-        "INSERT INTO audit (seq, time, event, source, code_id, code_name, details, mac) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-
-int dl_txn_log(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id,
-               const char *code_name, const char *details) {
-        struct dl_store *s = t->store;
-        struct dl_audit_entry e = {
-                .seq = t->state.head_seq + 1,
-                .time = t->now,
-                .code_id = code_id,
-        };
-        sqlite3_stmt *st;
-        int r;
-
-        copy_str(e.event, sizeof(e.event), event);
-        copy_str(e.source, sizeof(e.source), dl_source_to_string(source));
-        copy_str(e.code_name, sizeof(e.code_name), code_name);
-        copy_str(e.details, sizeof(e.details), details);
-
-        r = dl_audit_entry_seal(s->audit_key, t->state.head_mac, &e);
-        if (r < 0)
-                return r;
-
-        r = dl_db_prepare(&s->db, SQL_AUDIT_INSERT, &st, NULL);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, e.seq);
-        sqlite3_bind_int64(st, 2, e.time);
-        sqlite3_bind_text(st, 3, e.event, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, e.source, -1, SQLITE_STATIC);
-        if (code_id > 0)
-                sqlite3_bind_int64(st, 5, code_id);
-        if (e.code_name[0])
-                sqlite3_bind_text(st, 6, e.code_name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 7, e.details, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 8, e.mac, DL_MAC_SIZE, SQLITE_STATIC);
-        r = dl_db_step(&s->db, st, NULL);
-        sqlite3_reset(st);
-        if (r < 0)
-                return r;
-
-        t->state.head_seq = e.seq;
-        memcpy(t->state.head_mac, e.mac, DL_MAC_SIZE);
-        return dl_audit_head_tag(s->audit_key, e.seq, e.mac, t->state.head_tag);
-}
-
-int dl_txn_logf(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id,
-                const char *code_name, const char *fmt, ...) {
-        char details[DL_AUDIT_DETAILS_MAX];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(details, sizeof(details), fmt, ap);
-        va_end(ap);
-        dl_utf8_trim_partial(details);
-        return dl_txn_log(t, event, source, code_id, code_name, details);
-}
-
 int dl_store_log_event(struct dl_store *s, const char *event, const struct dl_actor *actor, int64_t code_id,
                        const char *code_name, const char *details, struct dl_error *err) {
         _cleanup_txn_ struct dl_txn t = {};
@@ -186,10 +111,10 @@ static int entry_from_row(sqlite3_stmt *st, struct dl_audit_entry *e) {
                 .time = sqlite3_column_int64(st, 1),
                 .code_id = sqlite3_column_int64(st, 4),
         };
-        copy_str(e->event, sizeof(e->event), (const char *)sqlite3_column_text(st, 2));
-        copy_str(e->source, sizeof(e->source), (const char *)sqlite3_column_text(st, 3));
-        copy_str(e->code_name, sizeof(e->code_name), (const char *)sqlite3_column_text(st, 5));
-        copy_str(e->details, sizeof(e->details), (const char *)sqlite3_column_text(st, 6));
+        dl_utf8_copy(e->event, sizeof(e->event), (const char *)sqlite3_column_text(st, 2));
+        dl_utf8_copy(e->source, sizeof(e->source), (const char *)sqlite3_column_text(st, 3));
+        dl_utf8_copy(e->code_name, sizeof(e->code_name), (const char *)sqlite3_column_text(st, 5));
+        dl_utf8_copy(e->details, sizeof(e->details), (const char *)sqlite3_column_text(st, 6));
         if (sqlite3_column_bytes(st, 7) != DL_MAC_SIZE)
                 return -EBADMSG;
         memcpy(e->mac, sqlite3_column_blob(st, 7), DL_MAC_SIZE);

@@ -13,40 +13,6 @@
 #include "keyfile.h"
 #include "store-private.h"
 
-/* ---- files ---- */
-
-static int remove_one(const char *path, const struct stat *st _unused_, int flag, struct FTW *ftw _unused_) {
-        if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
-                return -errno;
-        return 0;
-}
-
-/* rm -rf path (it holds copies of keys: nothing else may be left). */
-static int remove_tree(const char *path) {
-        int r;
-
-        r = nftw(path, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-        if (r < 0 && errno == ENOENT)
-                return 0;
-        return r < 0 ? -errno : -r;
-}
-
-static int fsync_path(const char *path) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-        if (fd < 0)
-                return -errno;
-        return fsync(fd) < 0 ? -errno : 0;
-}
-
-static int join(char **ret, const char *a, const char *b) {
-        return asprintf(ret, "%s/%s", a, b) < 0 ? -ENOMEM : 0;
-}
-
-static int exists(const char *path) {
-        return access(path, F_OK) == 0;
-}
-
 int dl_backup_write(int fd, const uint8_t *buf, size_t size) {
         while (size > 0) {
                 ssize_t n = write(fd, buf, size);
@@ -171,117 +137,32 @@ int dl_store_backup(struct dl_store *s, const char *passphrase, const struct dl_
 
 /* ---- restore ---- */
 
-/* Move what restore.ready holds into place.  Every step can be repeated,
- * so a restore cut short by a power failure is finished by running this
- * again. */
-static int apply_ready(const char *dir, struct dl_error *err) {
-        static const char *const keys[] = { DL_STORE_PIN_KEY_FILE, DL_STORE_AUDIT_KEY_FILE };
-        _cleanup_free_ char *ready = NULL, *from = NULL, *to = NULL, *old = NULL;
-        int r;
-
-        r = join(&ready, dir, DL_RESTORE_READY_DIR);
-        if (r < 0)
-                return r;
-        if (!exists(ready))
-                return 0;
-
-        for (size_t i = 0; i <= ELEMENTSOF(keys); i++) {
-                const char *name = i < ELEMENTSOF(keys) ? keys[i] : DL_STORE_DB_FILE;
-
-                free(from);
-                free(to);
-                from = to = NULL;
-                if (join(&from, ready, name) < 0 || join(&to, dir, name) < 0)
-                        return -ENOMEM;
-                if (!exists(from))
-                        continue;
-                if (i == ELEMENTSOF(keys)) {
-                        /* The old database was closed cleanly (no WAL) before
-                         * the commit point; never let a stray WAL or shared
-                         * memory file meet the new database. */
-                        static const char *const sfx[] = { "-wal", "-shm" };
-
-                        for (size_t k = 0; k < ELEMENTSOF(sfx); k++) {
-                                _cleanup_free_ char *p = NULL;
-
-                                if (asprintf(&p, "%s%s", to, sfx[k]) < 0)
-                                        return -ENOMEM;
-                                if (unlink(p) < 0 && errno != ENOENT)
-                                        return dl_error_set(err, -errno, "Cannot remove %s: %m", p);
-                        }
-                }
-                if (rename(from, to) < 0)
-                        return dl_error_set(err, -errno, "Cannot move %s into place: %m", from);
-        }
-
-        free(from);
-        free(to);
-        from = to = NULL;
-        if (join(&from, ready, DL_EC_KEY_DIR) < 0 || join(&to, dir, DL_EC_KEY_DIR) < 0 ||
-            join(&old, dir, DL_EC_KEY_DIR ".old") < 0)
-                return -ENOMEM;
-        if (exists(from)) {
-                r = remove_tree(old);
-                if (r < 0)
-                        return dl_error_set(err, r, "Cannot remove %s: %s", old, strerror(-r));
-                if (exists(to) && rename(to, old) < 0)
-                        return dl_error_set(err, -errno, "Cannot move %s aside: %m", to);
-                if (rename(from, to) < 0)
-                        return dl_error_set(err, -errno, "Cannot move %s into place: %m", from);
-        }
-        r = fsync_path(dir);
-        if (r < 0)
-                return dl_error_set(err, r, "Cannot sync %s: %s", dir, strerror(-r));
-        r = remove_tree(old);
-        if (r >= 0)
-                r = remove_tree(ready);
-        if (r >= 0)
-                r = fsync_path(dir);
-        if (r < 0)
-                return dl_error_set(err, r, "Cannot finish the restore in %s: %s", dir, strerror(-r));
-        return 0;
-}
-
-int dl_restore_recover(const char *state_dir, struct dl_error *err) {
-        _cleanup_free_ char *stage = NULL;
-        int r;
-
-        r = join(&stage, state_dir, DL_RESTORE_STAGE_DIR);
-        if (r < 0)
-                return r;
-        /* Never committed: as if it had not started. */
-        r = remove_tree(stage);
-        if (r < 0)
-                return dl_error_set(err, r, "Cannot remove %s: %s", stage, strerror(-r));
-        return apply_ready(state_dir, err);
-}
-
 /* Write the backup's files into a fresh stage directory. */
 static int stage_files(const char *stage, const struct dl_backup *b, struct dl_error *err) {
         _cleanup_free_ char *ec = NULL;
         int r;
 
-        r = remove_tree(stage);
+        r = dl_remove_tree(stage);
         if (r < 0)
                 return dl_error_set(err, r, "Cannot remove %s: %s", stage, strerror(-r));
         if (mkdir(stage, 0700) < 0)
                 return dl_error_set(err, -errno, "Cannot create %s: %m", stage);
-        if (join(&ec, stage, DL_EC_KEY_DIR) < 0)
+        if (dl_path_join(&ec, stage, DL_EC_KEY_DIR) < 0)
                 return -ENOMEM;
         if (mkdir(ec, 0700) < 0)
                 return dl_error_set(err, -errno, "Cannot create %s: %m", ec);
         for (size_t i = 0; i < b->n_entries; i++) {
                 _cleanup_free_ char *path = NULL;
 
-                if (join(&path, stage, b->entries[i].name) < 0)
+                if (dl_path_join(&path, stage, b->entries[i].name) < 0)
                         return -ENOMEM;
                 r = write_new_file(path, b->entries[i].data, b->entries[i].size, err);
                 if (r < 0)
                         return r;
         }
-        r = fsync_path(ec);
+        r = dl_fsync_path(ec);
         if (r >= 0)
-                r = fsync_path(stage);
+                r = dl_fsync_path(stage);
         if (r < 0)
                 return dl_error_set(err, r, "Cannot sync %s: %s", stage, strerror(-r));
         return 0;
@@ -336,9 +217,9 @@ static int check_stage(struct dl_store *live, const char *stage, struct dl_resto
         if (r < 0)
                 return r;
         st = dl_store_close(st);
-        if (join(&wal, stage, DL_STORE_DB_FILE "-wal") < 0)
+        if (dl_path_join(&wal, stage, DL_STORE_DB_FILE "-wal") < 0)
                 return -ENOMEM;
-        if (exists(wal))
+        if (dl_path_exists(wal))
                 return dl_error_set(err, -EIO, "The staged database did not close cleanly");
         return 0;
 }
@@ -409,13 +290,14 @@ int dl_store_restore(struct dl_store *s, const uint8_t *buf, size_t size, const 
         int r;
 
         dir = strdup(s->dir);
-        if (!dir || join(&stage, dir, DL_RESTORE_STAGE_DIR) < 0 ||
-            join(&ready, dir, DL_RESTORE_READY_DIR) < 0 || join(&wal, dir, DL_STORE_DB_FILE "-wal") < 0)
+        if (!dir || dl_path_join(&stage, dir, DL_RESTORE_STAGE_DIR) < 0 ||
+            dl_path_join(&ready, dir, DL_RESTORE_READY_DIR) < 0 ||
+            dl_path_join(&wal, dir, DL_STORE_DB_FILE "-wal") < 0)
                 return -ENOMEM;
 
         r = prepare(s, stage, buf, size, passphrase, force, &info, err);
         if (r < 0) {
-                (void)remove_tree(stage);
+                (void)dl_remove_tree(stage);
                 log_refusal(s, actor, err, r);
                 return r;
         }
@@ -423,8 +305,8 @@ int dl_store_restore(struct dl_store *s, const uint8_t *buf, size_t size, const 
         /* Close the live database cleanly: its WAL is folded in and
          * removed, so nothing of the old state can meet the new files. */
         dl_store_release(s);
-        if (exists(wal)) {
-                (void)remove_tree(stage);
+        if (dl_path_exists(wal)) {
+                (void)dl_remove_tree(stage);
                 r = dl_store_reopen(s, err);
                 if (r < 0)
                         return -ENOTRECOVERABLE;
@@ -434,15 +316,16 @@ int dl_store_restore(struct dl_store *s, const uint8_t *buf, size_t size, const 
         }
 
         /* The commit point. */
-        if (rename(stage, ready) < 0 || fsync_path(dir) < 0) {
+        if (rename(stage, ready) < 0 || dl_fsync_path(dir) < 0) {
                 r = dl_error_set(err, -errno, "Cannot commit the restore: %m");
-                (void)remove_tree(stage);
+                (void)dl_remove_tree(stage);
                 if (dl_store_reopen(s, NULL) < 0)
                         return -ENOTRECOVERABLE;
                 log_refusal(s, actor, err, r);
                 return r;
         }
-        r = apply_ready(dir, err);
+        /* Only restore.ready is left: this moves it into place. */
+        r = dl_restore_recover(dir, err);
         if (r >= 0)
                 r = dl_store_reopen(s, err);
         if (r < 0) {

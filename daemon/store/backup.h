@@ -16,10 +16,8 @@
 
 #include "backup-file.h"
 #include "error.h"
+#include "restore-files.h"
 #include "store.h"
-
-#define DL_RESTORE_STAGE_DIR "restore.new"
-#define DL_RESTORE_READY_DIR "restore.ready"
 
 /* Write all of buf to fd and fsync it (a sealed backup, a staged file). */
 int dl_backup_write(int fd, const uint8_t *buf, size_t size);
@@ -47,7 +45,3 @@ struct dl_restore_info {
  * the caller must exit; the next dl_store_open() completes the restore. */
 int dl_store_restore(struct dl_store *s, const uint8_t *buf, size_t size, const char *passphrase, bool force,
                      const struct dl_actor *actor, struct dl_restore_info *ret, struct dl_error *err);
-
-/* Finish a committed restore (restore.ready) or drop an uncommitted one
- * (restore.new) in state_dir.  dl_store_open() calls it first. */
-int dl_restore_recover(const char *state_dir, struct dl_error *err);

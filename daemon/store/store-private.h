@@ -1,6 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Inside the code store: shared by store.c, code-store.c, verify.c,
- * audit-log.c, emergency-store.c and backup.c, and nothing else. */
+/* Inside the code store: shared by its files, and nothing else.
+ *
+ * Three layers, each calling only the ones below it:
+ *  - the low layer: db.c (the connection), keyfile.c, restore-files.c and
+ *    store-txn.c (struct dl_store, the state row, transactions and the
+ *    audit entries they append);
+ *  - the modules: code-store.c, verify.c, audit-log.c, emergency-store.c
+ *    and store-admin.c;
+ *  - the top: store.c (the open sequence: restore recovery, keys, loading
+ *    the issuers, pruning; close; maintenance) and backup.c (a whole store
+ *    out and back in).
+ * Each group of declarations below names the file that defines it. */
 #pragma once
 
 #include "audit-chain.h"
@@ -73,16 +83,12 @@ struct dl_txn {
         bool open;
 };
 
+/* ---- the low layer: state row, transactions, audit appends (store-txn.c) ---- */
+
 int dl_txn_begin(struct dl_store *s, bool durable, struct dl_txn *t, struct dl_error *err);
 int dl_txn_commit(struct dl_txn *t, struct dl_error *err);
 void dl_txn_abort(struct dl_txn *t);
 #define _cleanup_txn_ _cleanup_(dl_txn_abort)
-
-/* Close the database and forget the keys and issuers, keeping the
- * directory, configuration and clock (backup.c, around a restore). */
-void dl_store_release(struct dl_store *s);
-/* Release, then open the state directory again into the same object. */
-int dl_store_reopen(struct dl_store *s, struct dl_error *err);
 
 /* The state row as last committed (cached). */
 int dl_state_load(struct dl_store *s, struct dl_state_row *row, struct dl_error *err);
@@ -98,9 +104,13 @@ int dl_txn_logf(struct dl_txn *t, const char *event, enum dl_source source, int6
 /* Format "by <who>" for an actor into buf. */
 const char *dl_actor_describe(const struct dl_actor *a, char *buf, size_t size);
 
-/* Remove codes dead for longer than the configured time, inside t. */
+/* ---- the modules, for the top's open sequence and maintenance ---- */
+
+/* Remove codes dead for longer than the configured time, inside t
+ * (code-store.c). */
 int dl_codes_remove_dead(struct dl_txn *t, struct dl_error *err);
-/* Delete the oldest audit entries when over the bound (own transaction). */
+/* Delete the oldest audit entries when over the bound (own transaction;
+ * audit-log.c). */
 int dl_audit_prune(struct dl_store *s, struct dl_error *err);
 /* Will dl_audit_prune() have work to do? */
 bool dl_audit_needs_prune(const struct dl_store *s, const struct dl_state_row *row);
@@ -120,8 +130,16 @@ static inline bool dl_store_clock_vouched(const struct dl_store *s, const struct
         return now < t->mark && dl_clock_synchronized(s->clock);
 }
 
-/* Wall-clock time of now in the configured zone. */
+/* Wall-clock time of now in the configured zone (store-txn.c). */
 int dl_store_wall(struct dl_store *s, int64_t now, struct dl_wall *ret);
+
+/* ---- the top (store.c), for backup.c ---- */
+
+/* Close the database and forget the keys and issuers, keeping the
+ * directory, configuration and clock (backup.c, around a restore). */
+void dl_store_release(struct dl_store *s);
+/* Release, then open the state directory again into the same object. */
+int dl_store_reopen(struct dl_store *s, struct dl_error *err);
 
 /* ---- emergency codes (emergency-store.c) ---- */
 
