@@ -334,12 +334,13 @@ int bus_connect(sd_bus **ret) {
                                          "DBUS_SYSTEM_BUS_ADDRESS=unix:path=$PWD/build/demo/bus in the "
                                          "source directory.",
                                          SYSTEM_BUS_DEFAULT_ADDRESS, strerror(-r));
-                return log_error(-EHOSTDOWN,
-                                 "Cannot connect to the system bus at %s (from DBUS_SYSTEM_BUS_ADDRESS): %s. "
-                                 "Is that bus running? The demo's private bus is "
-                                 "unix:path=$PWD/build/demo/bus in the source directory while tools/demo "
-                                 "runs; unset DBUS_SYSTEM_BUS_ADDRESS for the machine's system bus.",
-                                 address, strerror(-r));
+                return log_error(
+                        -EHOSTDOWN,
+                        "Cannot connect to the system bus at %s (from DBUS_SYSTEM_BUS_ADDRESS): %s. "
+                        "Is that bus running? The demo's private bus is "
+                        "unix:path=$PWD/build/demo/bus in the source directory while tools/demo "
+                        "runs; unset DBUS_SYSTEM_BUS_ADDRESS for the machine's system bus.",
+                        address, strerror(-r));
         }
 
         *ret = TAKE_PTR(bus);
@@ -366,7 +367,8 @@ int bus_log_error(const sd_bus_error *error, int r) {
                                  error->message ? error->message : error->name);
         if (sd_bus_error_has_names(error, SD_BUS_ERROR_DISCONNECTED, SD_BUS_ERROR_NO_SERVER) ||
             errno_is_disconnect(r))
-                return log_error(-EHOSTDOWN, "Cannot reach doorlockd, the bus connection broke: %s. Is dbus running "
+                return log_error(-EHOSTDOWN,
+                                 "Cannot reach doorlockd, the bus connection broke: %s. Is dbus running "
                                  "(systemctl status dbus)?",
                                  sd_bus_error_is_set(error) && error->message ? error->message
                                                                               : strerror(-r));
