@@ -170,10 +170,8 @@ static int run(int argc, char **argv) {
         (void)sd_notify(false, "STOPPING=1");
         if (r < 0)
                 goto fail;
-        if (r > 0) {
+        if (r > 0)
                 r = -ENOTCONN;
-                goto finish;
-        }
         goto finish;
 
 fail:
