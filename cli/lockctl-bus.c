@@ -313,13 +313,35 @@ void print_bus_value(FILE *f, const struct bus_value *v) {
         }
 }
 
+/* What sd_bus_open_system() connects to (sd-bus's default when the variable
+ * is unset or empty). */
+#define SYSTEM_BUS_DEFAULT_ADDRESS "unix:path=/run/dbus/system_bus_socket"
+
 int bus_connect(sd_bus **ret) {
         _cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
+        const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
         int r;
 
         r = sd_bus_open_system(&bus);
-        if (r < 0)
-                return log_error(-EHOSTDOWN, "Cannot connect to the system bus: %s", strerror(-r));
+        if (r < 0) {
+                /* The usual causes: dbus is not running, or (the demo, the
+                 * tests) the variable that names a private bus is unset or
+                 * stale. */
+                if (!address || !address[0])
+                        return log_error(-EHOSTDOWN,
+                                         "Cannot connect to the system bus at %s: %s. Is dbus running "
+                                         "(systemctl status dbus)? For the demo's private bus, export "
+                                         "DBUS_SYSTEM_BUS_ADDRESS=unix:path=$PWD/build/demo/bus in the "
+                                         "source directory.",
+                                         SYSTEM_BUS_DEFAULT_ADDRESS, strerror(-r));
+                return log_error(
+                        -EHOSTDOWN,
+                        "Cannot connect to the system bus at %s (from DBUS_SYSTEM_BUS_ADDRESS): %s. "
+                        "Is that bus running? The demo's private bus is "
+                        "unix:path=$PWD/build/demo/bus in the source directory while tools/demo "
+                        "runs; unset DBUS_SYSTEM_BUS_ADDRESS for the machine's system bus.",
+                        address, strerror(-r));
+        }
 
         *ret = TAKE_PTR(bus);
         return 0;
@@ -334,12 +356,20 @@ static bool errno_is_disconnect(int r) {
 int bus_log_error(const sd_bus_error *error, int r) {
         /* The daemon is not running, or went away, or the bus did. */
         if (sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
-                return log_error(-EHOSTDOWN, "doorlockd is not running (nobody owns %s on the system bus).",
+                return log_error(-EHOSTDOWN,
+                                 "doorlockd is not running on the bus (nobody owns %s). "
+                                 "Check systemctl status doorlockd; for the demo, run tools/demo.",
                                  DL_BUS_NAME);
-        if (sd_bus_error_has_names(error, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT,
-                                   SD_BUS_ERROR_DISCONNECTED, SD_BUS_ERROR_NO_SERVER) ||
+        if (sd_bus_error_has_names(error, SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_TIMEOUT))
+                return log_error(-EHOSTDOWN,
+                                 "doorlockd did not answer (%s): it is stuck, stopping or restarting. "
+                                 "Check systemctl status doorlockd and journalctl -u doorlockd.",
+                                 error->message ? error->message : error->name);
+        if (sd_bus_error_has_names(error, SD_BUS_ERROR_DISCONNECTED, SD_BUS_ERROR_NO_SERVER) ||
             errno_is_disconnect(r))
-                return log_error(-EHOSTDOWN, "Cannot reach doorlockd: %s",
+                return log_error(-EHOSTDOWN,
+                                 "Cannot reach doorlockd, the bus connection broke: %s. Is dbus running "
+                                 "(systemctl status dbus)?",
                                  sd_bus_error_is_set(error) && error->message ? error->message
                                                                               : strerror(-r));
 

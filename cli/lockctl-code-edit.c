@@ -186,6 +186,7 @@ static void code_add_help(void) {
                "     --pin -             Type the PIN (twice, without echo), or read one\n"
                "                         line from stdin when it is not a terminal\n"
                "     --random[=LENGTH]   A random PIN (the default), of LENGTH digits\n"
+               "                         (default 6, or MinPinLength= if that is more)\n"
                "     --one-time          The code opens the door once\n"
                "     --from TIME         Valid from TIME\n"
                "     --until TIME        Valid until TIME (exclusive)\n"
@@ -196,6 +197,9 @@ static void code_add_help(void) {
                "     --duress            A duress code: opens the door and raises an alarm\n"
                "     --json              Print the result as JSON\n"
                "\n"
+               "PIN: digits only, 6 to 10 of them unless the lock's configuration says\n"
+               "otherwise ([Codes] MinPinLength=, MaxPinLength= in doorlockd.conf), and\n"
+               "not weak (all one digit, or a straight run like 123456 or 987654).\n"
                "TIME: now, +2h, -30m, today 18:00, tomorrow 08:00, 2026-07-01,\n"
                "2026-07-01 08:00, or ISO 8601 with a zone (2026-07-01T08:00+02:00).\n"
                "DAYS: mon..sun, ranges and lists (mon-fri,sun), daily, weekdays, weekends.\n"
@@ -337,6 +341,13 @@ int verb_code_add(int argc, char *argv[]) {
 
         /* Ask for the PIN only once the bus is there: no typing for nothing. */
         if (pin_source == PIN_ASK) {
+                /* The daemon does not export its PIN lengths: the defaults,
+                 * and where they are changed. */
+                if (isatty(STDIN_FILENO))
+                        fputs("The PIN: 6 to 10 digits unless the lock's configuration says otherwise "
+                              "([Codes] MinPinLength=, MaxPinLength=), not all one digit and not a "
+                              "straight run like 123456.\n",
+                              stderr);
                 r = read_secret("PIN", "PIN: ", "Repeat the PIN: ", pin.s, sizeof(pin.s));
                 if (r < 0)
                         return r;

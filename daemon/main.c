@@ -163,11 +163,15 @@ static int run(int argc, char **argv) {
         fprintf(stderr, "doorlockd %s: ready on the system bus as %s (simulated hardware, state in %s)\n",
                 PACKAGE_VERSION, DL_BUS_NAME, o.state_dir);
 
+        /* 0 after SIGTERM/SIGINT.  1 (EXIT_FAILURE) when the bus connection
+         * was lost: bus.c has said so, and the exit status 1 makes systemd
+         * restart the daemon. */
         r = sd_event_loop(event);
         (void)sd_notify(false, "STOPPING=1");
         if (r < 0)
                 goto fail;
-        r = 0;
+        if (r > 0)
+                r = -ENOTCONN;
         goto finish;
 
 fail:

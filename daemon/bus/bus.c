@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The D-Bus face's frame: the connection and its life cycle, the objects
- * it exports (the interfaces themselves are in bus-lock.c, bus-code.c and
- * bus-simulator.c), the filter that keeps GetManagedObjects from callers
- * without a role, and the service events turned into signals. */
+/* The D-Bus face's frame: the connection and its life cycle (losing it ends
+ * the event loop with status 1), the objects it exports (the interfaces
+ * themselves are in bus-lock.c, bus-code.c and bus-simulator.c), the filter
+ * that keeps GetManagedObjects from callers without a role and answers
+ * Peer.GetMachineId itself, and the service events turned into signals. */
 #include "bus.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-id128.h>
 
 #include "bus-private.h"
 
@@ -104,12 +107,51 @@ const struct dl_service_events dl_bus_service_events = {
         .motion_done = ev_motion_done,
 };
 
-/* GetManagedObjects is sd-bus's own; observers and admins only. */
-static int filter_object_manager(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+/* org.freedesktop.DBus.Peer.GetMachineId, which the policy lets everyone
+ * send.  sd-bus 252 answers Peer itself (process_builtin() in sd-bus.c), but
+ * when sd_id128_get_machine() fails (no /etc/machine-id: -ENOENT; an empty
+ * one, or "uninitialized": -ENOMEDIUM; garbage: -EINVAL) it returns that
+ * errno from sd_bus_process() instead of replying.  The io handler of
+ * sd_bus_attach_event() treats any error from sd_bus_process() as fatal and
+ * closes the connection, so one call from any local user took the daemon
+ * off the bus.  Filters run before that builtin, so this one answers first:
+ * with the machine id when there is one (what sd-bus would say), else with
+ * org.freedesktop.DBus.Error.Failed.  No made-up or app-specific id: the
+ * contract of GetMachineId is that every peer on one machine returns the
+ * same id, and an id only doorlockd reports would break that silently; an
+ * app-specific id also needs the machine id itself.  The machine id is no
+ * secret (dbus-daemon and every sd-bus service hand it out). */
+static int reply_machine_id(sd_bus_message *m) {
+        char s[SD_ID128_STRING_MAX];
+        sd_id128_t id;
+        int r;
+
+        if (!sd_bus_message_has_signature(m, ""))
+                return sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS,
+                                                  "GetMachineId takes no arguments");
+        r = sd_id128_get_machine(&id);
+        if (r < 0)
+                return sd_bus_reply_method_errorf(m, SD_BUS_ERROR_FAILED,
+                                                  "This machine has no machine ID (/etc/machine-id: %s)",
+                                                  strerror(-r));
+        return sd_bus_reply_method_return(m, "s", sd_id128_to_string(id, s));
+}
+
+/* Every method call passes here before sd-bus looks at it.  Returns 1 for a
+ * call answered here, 0 to let sd-bus go on. */
+static int filter_calls(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         struct dl_bus *b = userdata;
         struct dl_caller c;
 
         (void)error;
+        if (sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Peer", "GetMachineId")) {
+                /* A reply that cannot be sent is not worth closing the
+                 * connection for: the caller gets no answer, as for any lost
+                 * message. */
+                (void)reply_machine_id(m);
+                return 1;
+        }
+        /* GetManagedObjects is sd-bus's own; observers and admins only. */
         if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects"))
                 return 0;
         dl_bus_get_caller(b, m, &c);
@@ -122,6 +164,24 @@ static int filter_object_manager(sd_bus_message *m, void *userdata, sd_bus_error
 }
 
 /* ---- life cycle ---- */
+
+/* sd-bus's synthetic org.freedesktop.DBus.Local.Disconnected: the bus daemon
+ * is gone, it closed the connection, or sd_bus_process() failed and the
+ * event loop's io handler closed it.  A lock nobody can reach over the bus
+ * must not keep running (and feeding the watchdog): end the loop with status
+ * 1, so that doorlockd exits 1 and systemd's Restart=on-failure starts it
+ * again.  Only sd-bus itself sends from org.freedesktop.DBus.Local; the bus
+ * daemon refuses that name and interface from peers. */
+static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct dl_bus *b = userdata;
+
+        (void)m;
+        (void)error;
+        fprintf(stderr, "doorlockd: lost the connection to the system bus (the bus daemon stopped or closed "
+                        "it, or a message could not be processed); exiting with status 1\n");
+        (void)sd_event_exit(b->event, EXIT_FAILURE);
+        return 1;
+}
 
 void dl_bus_set_service(struct dl_bus *b, struct dl_service *service) {
         b->service = service;
@@ -152,7 +212,17 @@ int dl_bus_new(sd_event *event, struct dl_hw_sim *sim, struct dl_bus **ret) {
         r = sd_bus_open_system_with_description(&b->bus, "doorlockd");
         if (r < 0)
                 goto fail;
-        r = sd_bus_add_filter(b->bus, NULL, filter_object_manager, b);
+        r = sd_bus_add_filter(b->bus, NULL, filter_calls, b);
+        if (r < 0)
+                goto fail;
+        /* A local match: nothing is sent to the bus driver for it. */
+        r = sd_bus_match_signal(b->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, b);
+        if (r < 0)
+                goto fail;
+        /* The backstop, should the match above not run: sd-bus then ends the
+         * attached event loop with EXIT_FAILURE itself. */
+        r = sd_bus_set_exit_on_disconnect(b->bus, true);
         if (r < 0)
                 goto fail;
         r = sd_bus_add_object_manager(b->bus, NULL, DL_BUS_PATH);
