@@ -3,9 +3,13 @@
 """A terminal keypad for the simulated lock (tools/demo starts it).
 
 Keys 0-9, # (submit) and * (clear) go to org.doorlockd.Simulator1.PressKeys;
-o / c open and close the door, j toggles a jammed bolt, q quits.  The lock's
-state and its events are shown live.  Digits are shown as dots: a PIN is
-never printed."""
+o / c open and close the door, j toggles a jammed bolt, h or ? shows or hides
+the commands for a second terminal, q quits.  The lock's state and its events
+are shown live.  Digits are shown as dots: a PIN is never printed.
+
+The commands come from DEMO_SECOND_TERMINAL (tools/demo sets it: lockctl
+with full paths and the bus address), one per line; without it the view has
+none to show."""
 
 import os
 import sys
@@ -32,6 +36,9 @@ class Keypad:
         self.typed = ""
         self.jammed = False
         self.events = []
+        # Shown at the start: the lock has no codes until one is added there.
+        self.commands = [c for c in os.environ.get("DEMO_SECOND_TERMINAL", "").splitlines() if c.strip()]
+        self.show_commands = bool(self.commands)
         for sig in ("AccessGranted", "AccessDenied", "Alarm"):
             self.bus.add_signal_receiver(self.on_signal, signal_name=sig, dbus_interface="org.doorlockd.Lock1",
                                          path=PATH, member_keyword="member")
@@ -67,11 +74,16 @@ class Keypad:
             state = door = mode = f"? ({e.get_dbus_name()})"
             locked_until = 0
         out = ["\033[H\033[J",
-               "doorlockd demo keypad   (0-9, # enter, * clear, o/c door, j jam, q quit)\r\n\r\n",
+               "doorlockd demo keypad   (0-9, # enter, * clear, o/c door, j jam, h help, q quit)\r\n\r\n",
                f"  bolt: {state:10}  door: {door:8}  mode: {mode}"
                f"{'  KEYPAD LOCKED OUT' if locked_until else ''}{'  [bolt jammed]' if self.jammed else ''}\r\n\r\n",
                f"  entry: {'•' * len(self.typed)}\r\n\r\n", "  events:\r\n"]
         out += [f"    {e}\r\n" for e in self.events]
+        if self.commands and self.show_commands:
+            out.append("\r\n  In a second terminal (h hides this):\r\n")
+            out += [f"    {c}\r\n" for c in self.commands]
+        elif self.commands:
+            out.append("\r\n  h: the lockctl commands for a second terminal\r\n")
         sys.stdout.write("".join(out))
         sys.stdout.flush()
 
@@ -92,6 +104,8 @@ class Keypad:
             elif ch == "j":
                 self.jammed = not self.jammed
                 self.sim.SetJammed(self.jammed)
+            elif ch in "h?":
+                self.show_commands = not self.show_commands
             elif ch in ("q", "\x03", "\x04"):
                 self.loop.quit()
                 return False
