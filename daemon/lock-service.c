@@ -614,9 +614,14 @@ int dl_service_maintain(struct dl_service *s) {
 
 static int on_ec_window(sd_event_source *es, uint64_t usec, void *userdata);
 
-/* EmergencyCodesLeft refills when a new 4-hour window starts. */
+/* EmergencyCodesLeft changes without a generation when a use of the
+ * gateway's codes is 4 hours old or the lock stops accepting a window
+ * (the store says when); at the latest at the next window start. */
 static void arm_ec_window_timer(struct dl_service *s) {
-        rearm(s->ec_window_timer, dl_ec_window_start(dl_ec_window(dl_clock_now(&dl_clock_system)) + 1));
+        int64_t next = dl_ec_window_start(dl_ec_window(dl_clock_now(&dl_clock_system)) + 1);
+
+        (void)dl_store_ec_quota_changes(s->store, &next, NULL);
+        rearm(s->ec_window_timer, next);
 }
 
 static int on_ec_window(sd_event_source *es, uint64_t usec, void *userdata) {
