@@ -140,17 +140,6 @@ int64_t dl_ec_oldest_candidate(int64_t now) {
         return n > 0 ? windows[n - 1] : -1;
 }
 
-int64_t dl_ec_oldest_candidate_ends(int64_t now) {
-        /* The oldest candidate is w - 2 until start(w) + tolerance, then
-         * w - 1 until start(w + 1) + tolerance. */
-        int64_t w = dl_ec_window(now), start = dl_ec_window_start(w), at;
-
-        if (start == INT64_MIN || start > INT64_MAX - DL_EC_WINDOW_USEC - DL_EC_TOLERANCE_USEC)
-                return INT64_MAX;
-        at = start + DL_EC_TOLERANCE_USEC;
-        return now < at ? at : at + DL_EC_WINDOW_USEC;
-}
-
 int64_t dl_ec_quota_since(int64_t now) {
         return now < INT64_MIN + DL_EC_QUOTA_USEC ? INT64_MIN : now - DL_EC_QUOTA_USEC;
 }

@@ -61,11 +61,8 @@ int dl_ec_code(const uint8_t secret[DL_EC_SECRET_SIZE], uint32_t issuer, int64_t
  * Negative windows are left out.  Returns how many: 2 to 4 from window 2
  * on; fewer in windows 0 and 1, and 0 or 1 before the epoch. */
 size_t dl_ec_candidate_windows(int64_t now, int64_t out[DL_EC_MAX_CANDIDATE_WINDOWS]);
-/* The oldest of those windows (-1 if there is none), and the first instant
- * after now at which it changes (a code of it can no longer be accepted
- * from then on; INT64_MAX if never). */
+/* The oldest of those windows (-1 if there is none). */
 int64_t dl_ec_oldest_candidate(int64_t now);
-int64_t dl_ec_oldest_candidate_ends(int64_t now);
 
 /* An acceptance at time `at` counts toward its issuer's quota at `now` iff
  * at > dl_ec_quota_since(now) = now - 4 h (saturating).  Acceptances stamped

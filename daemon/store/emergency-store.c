@@ -352,9 +352,14 @@ static const char SQL_GATEWAY_COMMITTED[] =
         " - (SELECT count(*) FROM emergency_used u JOIN emergency_generated g"
         "    ON g.issuer = u.issuer AND g.win = u.win AND u.slot < g.count"
         "    WHERE u.issuer = ?1 AND u.win >= ?3)";
-/* When the oldest acceptance of an issuer still counting stops counting. */
+/* The oldest use of an issuer still counting, and the oldest window still
+ * accepted with generated codes not used. */
 static const char SQL_USED_OLDEST_RECENT[] =
         "SELECT min(used_at) FROM emergency_used WHERE issuer = ?1 AND used_at > ?2";
+static const char SQL_GENERATED_OLDEST_UNUSED[] =
+        "SELECT min(win) FROM emergency_generated g WHERE issuer = ?1 AND win >= ?2 AND count >"
+        " (SELECT count(*) FROM emergency_used u WHERE u.issuer = g.issuer AND u.win = g.win"
+        "  AND u.slot < g.count)";
 
 static int generated_count(struct dl_store *s, uint32_t issuer, int64_t window, unsigned *ret,
                            struct dl_error *err) {
@@ -414,34 +419,45 @@ int dl_store_ec_codes_left(struct dl_store *s, unsigned *ret, struct dl_error *e
         return 0;
 }
 
-int dl_store_ec_quota_changes(struct dl_store *s, int64_t *ret, struct dl_error *err) {
-        int64_t now = dl_clock_now(s->clock), next = dl_ec_oldest_candidate_ends(now);
-        sqlite3_stmt *st;
+/* When does committed(now) next go down by itself: the oldest counted use
+ * 4 hours after it, or the oldest window with unused generated codes when
+ * the lock stops accepting it.  INT64_MAX if nothing is committed. */
+static int quota_next_free(struct dl_store *s, int64_t now, int64_t *ret, struct dl_error *err) {
+        const char *sqls[] = { SQL_USED_OLDEST_RECENT, SQL_GENERATED_OLDEST_UNUSED };
+        int64_t next = INT64_MAX;
         int r;
 
-        /* A new window gives new slots but no new quota; an acceptance
-         * stops counting 4 hours after it, an unused code when the lock
-         * stops accepting its window. */
-        next = MIN(next, dl_ec_window_start(dl_ec_window(now) + 1));
-        r = dl_db_prepare(&s->db, SQL_USED_OLDEST_RECENT, &st, err);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, DL_EC_GATEWAY_ISSUER);
-        sqlite3_bind_int64(st, 2, dl_ec_quota_since(now));
-        r = dl_db_step(&s->db, st, err);
-        if (r > 0 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-                int64_t oldest = sqlite3_column_int64(st, 0);
+        for (size_t i = 0; i < ELEMENTSOF(sqls); i++) {
+                sqlite3_stmt *st;
 
-                /* A use stamped in the future of a set-back clock ends
-                 * later than 4 hours from now: the next one is later. */
-                if (oldest <= INT64_MAX - DL_EC_QUOTA_USEC)
-                        next = MIN(next, MAX(oldest + DL_EC_QUOTA_USEC, now + 1));
+                r = dl_db_prepare(&s->db, sqls[i], &st, err);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, DL_EC_GATEWAY_ISSUER);
+                sqlite3_bind_int64(st, 2, i == 0 ? dl_ec_quota_since(now) : dl_ec_oldest_candidate(now));
+                r = dl_db_step(&s->db, st, err);
+                if (r > 0 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+                        int64_t v = sqlite3_column_int64(st, 0), at;
+
+                        if (i == 0) /* a use, counted until 4 h after it */
+                                at = v > INT64_MAX - DL_EC_QUOTA_USEC ? INT64_MAX : v + DL_EC_QUOTA_USEC;
+                        else { /* a window, accepted until start(w + 2) + tolerance */
+                                at = dl_ec_valid_until(v);
+                                at = at > INT64_MAX - DL_EC_TOLERANCE_USEC ? INT64_MAX
+                                                                           : at + DL_EC_TOLERANCE_USEC;
+                        }
+                        next = MIN(next, at);
+                }
+                sqlite3_reset(st);
+                if (r < 0)
+                        return r;
         }
-        sqlite3_reset(st);
-        if (r < 0)
-                return r;
         *ret = next;
         return 0;
+}
+
+int dl_store_ec_quota_changes(struct dl_store *s, int64_t *ret, struct dl_error *err) {
+        return quota_next_free(s, dl_clock_now(s->clock), ret, err);
 }
 
 static struct dl_ec_issuer *find_issuer(struct dl_store *s, uint32_t id) {
@@ -484,6 +500,15 @@ int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char 
         if (r < 0)
                 return r;
         if (count >= DL_EC_SLOTS || committed >= DL_EC_QUOTA) {
+                char when[32] = "later";
+                int64_t free_at = INT64_MAX;
+                time_t at;
+                struct tm tm;
+
+                (void)quota_next_free(s, t.now, &free_at, NULL);
+                at = (time_t)(free_at / USEC_PER_SEC);
+                if (free_at < INT64_MAX && gmtime_r(&at, &tm))
+                        strftime(when, sizeof(when), "at %Y-%m-%d %H:%M:%S UTC", &tm);
                 /* Every refusal is in the log: window, never a code.  The
                  * reason comes first, a stable name like the keypad's. */
                 (void)dl_txn_logf(&t, "emergency-refused", actor ? actor->source : DL_SOURCE_SYSTEM, 0, NULL,
@@ -496,8 +521,9 @@ int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char 
                         err, "EmergencyQuota",
                         dl_error_set(err, -EDQUOT,
                                      "%d emergency codes in any 4 hours: the gateway's codes accepted in "
-                                     "the last 4 hours and those still unused use them all",
-                                     DL_EC_QUOTA));
+                                     "the last 4 hours and those still unused use them all; the next "
+                                     "one can be generated %s",
+                                     DL_EC_QUOTA, when));
         }
         r = dl_db_prepare(&s->db, SQL_GENERATED_SET, &st, err);
         if (r < 0)

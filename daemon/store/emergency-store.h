@@ -50,7 +50,8 @@ int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char 
  * the lock (docs/emergency-codes.md, "the gateway's quota"), and at most
  * the slots left in the current window. */
 int dl_store_ec_codes_left(struct dl_store *s, unsigned *ret, struct dl_error *err);
-/* The next instant (µs, after now) at which dl_store_ec_codes_left() may
- * change without a generation: a new window, the lock stopping to accept
- * a window, or a use 4 hours old. */
+/* The next instant (µs) at which dl_store_ec_codes_left() goes up by
+ * itself: a use 4 hours old, or the lock no longer accepting a window with
+ * unused generated codes.  INT64_MAX if nothing counts now.  (A new window
+ * gives new slots, not new quota.) */
 int dl_store_ec_quota_changes(struct dl_store *s, int64_t *ret, struct dl_error *err);

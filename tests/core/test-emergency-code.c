@@ -329,16 +329,12 @@ static void test_oldest_candidate(void **state) {
         (void)state;
         /* w - 2 until 5 min into w, then w - 1 until 5 min into w + 1. */
         assert_int_equal(dl_ec_oldest_candidate(start), w - 2);
-        assert_int_equal(dl_ec_oldest_candidate_ends(start), start + TOL);
         assert_int_equal(dl_ec_oldest_candidate(start + TOL - 1), w - 2);
-        assert_int_equal(dl_ec_oldest_candidate_ends(start + TOL - 1), start + TOL);
         assert_int_equal(dl_ec_oldest_candidate(start + TOL), w - 1);
-        assert_int_equal(dl_ec_oldest_candidate_ends(start + TOL), start + W + TOL);
         assert_int_equal(dl_ec_oldest_candidate(start + W - 1), w - 1);
         assert_int_equal(dl_ec_oldest_candidate(start + W + TOL - 1), w - 1);
         assert_int_equal(dl_ec_oldest_candidate(0), 0);
         assert_int_equal(dl_ec_oldest_candidate(-W), -1);
-        assert_int_equal(dl_ec_oldest_candidate_ends(INT64_MAX), INT64_MAX);
 }
 
 static void test_quota_counts(void **state) {

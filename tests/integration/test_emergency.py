@@ -257,7 +257,15 @@ def _(env):
         eq(time.strftime("%Y-%m-%d %H:%M", time.gmtime(EC.valid_until(window))), until.strip(),
            f"vector {n} valid until")
     eq(EC.window_of(calendar.timegm((2026, 11, 25, 12, 0, 0))), 124695, "window of 2026-11-25 12:00 UTC")
-    env.note(f"{len(rows)} vectors")
+    # The base32 vectors: the spec's table is what the reference parser
+    # gives (a mistyped last character, ...DYPR, is refused, not read as
+    # ...DYPQ the way base64.b32decode alone would).
+    b32rows = re.findall(r"^\| `([A-Za-z2-7=-]+)` \| (secret [AB]|refused) \|$", doc, re.M)
+    eq([(t, None if r == "refused" else r[-1]) for t, r in b32rows], EC.BASE32_CASES, "base32 vectors")
+    check(any(t.endswith("DYPR") for t, _ in b32rows), "no vector with a non-zero unused bit")
+    eq(base64.b32decode("AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPR===="), secrets["A"],
+       "b32decode ignores the unused bits (why the reference checks them)")
+    env.note(f"{len(rows)} vectors, {len(b32rows)} base32 vectors")
 
 
 # ---- GenerateEmergencyCode, single use, audit ----

@@ -120,6 +120,8 @@ static void generation_quota_slides_across_windows(void **state) {
         head = audit_head(f);
         assert_int_equal(dl_store_ec_generate(f->store, NULL, code, NULL, NULL, &err), -EDQUOT);
         assert_string_equal(err.kind, "EmergencyQuota");
+        /* Until the first of the 16 expires unused: 20:05 UTC. */
+        assert_non_null(strstr(err.message, "generated at 2026-06-01 20:05:00 UTC"));
         /* The refusal is logged with its stable reason, and nothing else
          * changed. */
         assert_int_equal(audit_head(f), head + 1);
@@ -141,16 +143,18 @@ static void generation_quota_slides_across_windows(void **state) {
         store_fixture_reopen(f);
         assert_int_equal(dl_store_ec_codes_left(f->store, &left, NULL), 0);
         assert_int_equal(left, 0);
-        /* The store says when it may change: the oldest window checked now
-         * (w - 1) drops out at 16:05. */
+        /* The store says when it goes up: 4 hours after the use (20:01),
+         * before the unused ones expire (20:05). */
         assert_int_equal(dl_store_ec_quota_changes(f->store, &changes, NULL), 0);
-        assert_int_equal(changes, next + DL_EC_TOLERANCE_USEC);
+        assert_int_equal(changes, next + USEC_PER_MINUTE + DL_EC_QUOTA_USEC);
 
         /* 20:02: the use of 16:01 no longer counts; the 15 unused codes of
          * window w are accepted until 20:05, so they do. */
         fake_clock_set(&f->clock, dl_ec_window_start(w + 2) + 2 * USEC_PER_MINUTE);
         assert_int_equal(dl_store_ec_codes_left(f->store, &left, NULL), 0);
         assert_int_equal(left, 1);
+        assert_int_equal(dl_store_ec_quota_changes(f->store, &changes, NULL), 0);
+        assert_int_equal(changes, dl_ec_window_start(w + 2) + DL_EC_TOLERANCE_USEC);
         /* 20:05: they expired unused; all 16 again, from slot 0 of the new
          * window. */
         fake_clock_set(&f->clock, dl_ec_window_start(w + 2) + DL_EC_TOLERANCE_USEC);
