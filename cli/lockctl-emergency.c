@@ -105,10 +105,11 @@ static void emergency_help(void) {
                "Emergency codes open the door when nothing else can: %d digits entered\n"
                "on the keypad, then #.  Each opens the door once, from the start of its\n"
                "4-hour window to the end of the next one.  Each issuer has %d codes per\n"
-               "window; the lock itself is issuer 0.\n"
+               "window, and the lock accepts at most 16 of an issuer in any 4 hours; the\n"
+               "lock itself is issuer 0.\n"
                "\n"
                "Without a command, ask the lock for a code and show it, its expiry and how\n"
-               "many codes are left in this window.\n"
+               "many more it can give now (16 in any 4 hours, counting unused codes).\n"
                "\n"
                "With --offline, compute a code without the lock, as a phone does, from\n"
                "an issuer's secret URI (as written by 'issuer add --output FILE').\n"
@@ -185,12 +186,9 @@ static int emergency_generate(void) {
         if (have_left) {
                 print_label(LABEL_WIDTH, "Codes left");
                 printf("%" PRIu32, left);
-                /* The code is of the current window; it stays valid
-                 * through the next one. */
-                if (until > (uint64_t)DL_EC_WINDOW_USEC && until <= (uint64_t)INT64_MAX)
-                        printf(" in this window, which ends %s",
-                               format_time(until - (uint64_t)DL_EC_WINDOW_USEC, buf, sizeof(buf)));
-                fputc('\n', stdout);
+                /* Over any 4 hours, not per window: the lock accepts
+                 * two or three windows at once. */
+                printf(" of %d in any 4 hours (used and unused codes count)\n", DL_EC_QUOTA);
         }
         return 0;
 }

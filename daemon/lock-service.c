@@ -559,6 +559,8 @@ int dl_service_remove_code(struct dl_service *s, const struct dl_caller *c, int6
         return r;
 }
 
+static void arm_ec_window_timer(struct dl_service *s);
+
 int dl_service_entry(struct dl_service *s, const char *entry, enum dl_source source, struct dl_decision *ret,
                      struct dl_error *err) {
         bool privacy = s->ctl.mode == DL_MODE_PRIVACY;
@@ -574,6 +576,11 @@ int dl_service_entry(struct dl_service *s, const char *entry, enum dl_source sou
                 rearm_lock_timer(s);
                 if (ret->emergency) {
                         char what[DL_CODE_NAME_MAX_BYTES + 32];
+
+                        /* A use counts 4 hours from now: maybe the next
+                         * change of EmergencyCodesLeft. */
+                        if (ret->ec_issuer == DL_EC_GATEWAY_ISSUER)
+                                arm_ec_window_timer(s);
 
                         snprintf(what, sizeof(what), "emergency code (%s)", ret->code_name);
                         s->ev->granted(s->ev_userdata, source, 0, what);
@@ -614,9 +621,15 @@ int dl_service_maintain(struct dl_service *s) {
 
 static int on_ec_window(sd_event_source *es, uint64_t usec, void *userdata);
 
-/* EmergencyCodesLeft refills when a new 4-hour window starts. */
+/* EmergencyCodesLeft goes up without a generation when a use of the
+ * gateway's codes is 4 hours old or the lock stops accepting a window
+ * with unused ones (the store says when).  A store error: try again at
+ * the next window start. */
 static void arm_ec_window_timer(struct dl_service *s) {
-        rearm(s->ec_window_timer, dl_ec_window_start(dl_ec_window(dl_clock_now(&dl_clock_system)) + 1));
+        int64_t next = dl_ec_window_start(dl_ec_window(dl_clock_now(&dl_clock_system)) + 1);
+
+        (void)dl_store_ec_quota_changes(s->store, &next, NULL);
+        rearm(s->ec_window_timer, next == INT64_MAX ? 0 : next);
 }
 
 static int on_ec_window(sd_event_source *es, uint64_t usec, void *userdata) {
@@ -650,8 +663,10 @@ int dl_service_ec_generate(struct dl_service *s, const struct dl_caller *c, char
                 return r;
         r = dl_store_ec_generate(s->store, &actor, code_out, ret_valid_until, ret_left, err);
         sync_store(s);
-        if (r >= 0)
+        if (r >= 0) {
                 s->ev->property_changed(s->ev_userdata, "EmergencyCodesLeft");
+                arm_ec_window_timer(s);
+        }
         return r;
 }
 

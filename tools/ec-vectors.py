@@ -47,11 +47,23 @@ def valid_until(window):
     return (window + 2) * WINDOW_SECONDS
 
 
+B32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+
+
 def secret_from_base32(text):
-    text = text.upper().replace(' ', '').replace('-', '').rstrip('=')
-    secret = base64.b32decode(text + '=' * (-len(text) % 8))
-    assert len(secret) == 32
-    return secret
+    # As the grammar says: 52 characters of A-Z2-7 (any case), optionally
+    # "====", and the last character's 4 unused bits zero (A or Q).  Spaces
+    # and dashes are ignored (a printout).  base64.b32decode() alone is not
+    # enough: it drops the unused bits, so it would read a mistyped "...R"
+    # as "...Q" where the lock refuses it.
+    text = text.upper().replace(' ', '').replace('-', '')
+    if text.endswith('===='):
+        text = text[:-4]
+    if len(text) != 52 or any(c not in B32_ALPHABET for c in text):
+        raise ValueError('a secret is 52 base32 characters')
+    if B32_ALPHABET.index(text[-1]) & 0x0F:
+        raise ValueError('the last character of a secret is A or Q (4 unused bits, zero)')
+    return base64.b32decode(text + '====')
 
 # ---- end of the reference generator ----
 
@@ -73,6 +85,25 @@ CASES = [
     ('B', SECRET_B, 1, W_2026, 1),
     ('B', SECRET_B, 4294967295, 123456, 0),
 ]
+
+
+# The secret's text form: (text, secret name it reads as, or None if refused).
+BASE32_CASES = [
+    ('AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPQ', 'A'),
+    ('aaaq-eaye-auda-ocaj-bifq-ydio-b4ib-ceqt-cqkr-mfyy-denb-wha5-dypq====', 'A'),
+    ('AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPR', None),  # unused bit set
+    ('AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPB', None),  # unused bits set
+    ('AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYP', None),   # 51 characters
+    ('AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPQ==', None),  # wrong padding
+]
+
+
+def base32_result(text):
+    try:
+        secret = secret_from_base32(text)
+    except ValueError:
+        return None
+    return {SECRET_A: 'A', SECRET_B: 'B'}.get(secret, secret.hex())
 
 
 def leading_zero_case():
@@ -128,6 +159,12 @@ def main():
     print('Secret A (base32): %s' % b32(SECRET_A))
     print('Secret B = SHA-256("doorlockd test") (hex): %s' % SECRET_B.hex())
     print('Secret B (base32): %s' % b32(SECRET_B))
+    print()
+    print('| Text | Reads as |')
+    print('|---|---|')
+    for text, _ in BASE32_CASES:
+        got = base32_result(text)
+        print('| `%s` | %s |' % (text, 'secret ' + got if got else 'refused'))
     print()
     print('| Secret | Issuer | Window | Window starts (UTC) | Slot | Code | Valid until (UTC, exclusive) |')
     print('|---|---|---|---|---|---|---|')

@@ -265,7 +265,8 @@ int dl_bus_append_log_entry(sd_bus_message *reply, const struct dl_audit_entry *
                 r = sd_bus_message_append(reply, "{sv}", "code_name", "s", e->code_name);
         /* The first word of the details is the reason or alarm kind. */
         snprintf(first, sizeof(first), "%.*s", (int)strcspn(e->details, ";:"), e->details);
-        if (r >= 0 && strcmp(e->event, DL_EVENT_ACCESS_DENIED) == 0)
+        if (r >= 0 &&
+            (strcmp(e->event, DL_EVENT_ACCESS_DENIED) == 0 || strcmp(e->event, "emergency-refused") == 0))
                 r = sd_bus_message_append(reply, "{sv}", "reason", "s", first);
         if (r >= 0 && strcmp(e->event, DL_EVENT_ALARM) == 0)
                 r = sd_bus_message_append(reply, "{sv}", "kind", "s", first);

@@ -14,6 +14,7 @@ static const char *const reason_names[_DL_REASON_MAX] = {
         [DL_REASON_LOCKED_OUT] = "locked-out",
         [DL_REASON_CLOCK_UNTRUSTED] = "clock-untrusted",
         [DL_REASON_PRIVACY_MODE] = "privacy-mode",
+        [DL_REASON_EMERGENCY_QUOTA] = "emergency-quota",
 };
 
 const char *dl_reason_to_string(enum dl_reason r) {

@@ -20,7 +20,8 @@ enum dl_reason {
         DL_REASON_USED_UP,
         DL_REASON_LOCKED_OUT,
         DL_REASON_CLOCK_UNTRUSTED,
-        DL_REASON_PRIVACY_MODE, /* the lock is in privacy mode */
+        DL_REASON_PRIVACY_MODE,    /* the lock is in privacy mode */
+        DL_REASON_EMERGENCY_QUOTA, /* an issuer's emergency codes: 16 accepted in the last 4 hours */
         _DL_REASON_MAX,
 };
 

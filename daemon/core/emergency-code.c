@@ -133,6 +133,21 @@ size_t dl_ec_candidate_windows(int64_t now, int64_t out[DL_EC_MAX_CANDIDATE_WIND
         return n;
 }
 
+int64_t dl_ec_oldest_candidate(int64_t now) {
+        int64_t windows[DL_EC_MAX_CANDIDATE_WINDOWS];
+        size_t n = dl_ec_candidate_windows(now, windows);
+
+        return n > 0 ? windows[n - 1] : -1;
+}
+
+int64_t dl_ec_quota_since(int64_t now) {
+        return now < INT64_MIN + DL_EC_QUOTA_USEC ? INT64_MIN : now - DL_EC_QUOTA_USEC;
+}
+
+bool dl_ec_quota_counts(int64_t at, int64_t now) {
+        return at > dl_ec_quota_since(now);
+}
+
 int dl_ec_secret_to_base32(const uint8_t secret[DL_EC_SECRET_SIZE], char out[DL_EC_SECRET_BASE32_SIZE]) {
         uint32_t acc = 0;
         unsigned bits = 0;

@@ -28,6 +28,11 @@
 #define DL_EC_SLOTS 16
 #define DL_EC_TOLERANCE_USEC ((int64_t)5 * 60 * 1000000)
 #define DL_EC_MAX_CANDIDATE_WINDOWS 4
+/* The lock accepts at most DL_EC_QUOTA codes of one issuer in any
+ * DL_EC_QUOTA_USEC (4 hours), counted over the acceptances it stored, not
+ * per window: it accepts two or three windows at once. */
+#define DL_EC_QUOTA 16
+#define DL_EC_QUOTA_USEC DL_EC_WINDOW_USEC
 /* Base32 of 32 bytes is 52 characters (no padding). */
 #define DL_EC_SECRET_BASE32_SIZE 53
 /* The longest URI dl_ec_uri_format() makes, plus NUL: a 128-byte name with
@@ -56,6 +61,15 @@ int dl_ec_code(const uint8_t secret[DL_EC_SECRET_SIZE], uint32_t issuer, int64_t
  * Negative windows are left out.  Returns how many: 2 to 4 from window 2
  * on; fewer in windows 0 and 1, and 0 or 1 before the epoch. */
 size_t dl_ec_candidate_windows(int64_t now, int64_t out[DL_EC_MAX_CANDIDATE_WINDOWS]);
+/* The oldest of those windows (-1 if there is none). */
+int64_t dl_ec_oldest_candidate(int64_t now);
+
+/* An acceptance at time `at` counts toward its issuer's quota at `now` iff
+ * at > dl_ec_quota_since(now) = now - 4 h (saturating).  Acceptances stamped
+ * after now count too: after a clock set back and trusted again (NTP), a
+ * use "in the future" still happened less than 4 hours ago. */
+int64_t dl_ec_quota_since(int64_t now);
+bool dl_ec_quota_counts(int64_t at, int64_t now);
 
 /* RFC 4648 base32 (A-Z2-7, no padding) of a secret: 52 characters.  Parsing
  * accepts lower case, the correct padding ("====" at the end) or none, and

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "access-rules.h"
 #include "keyfile.h"
 #include "macro.h"
 #include "store-private.h"
@@ -339,6 +341,25 @@ static const char SQL_GENERATED_GET[] =
         "SELECT count FROM emergency_generated WHERE issuer = ?1 AND win = ?2";
 static const char SQL_GENERATED_SET[] =
         "INSERT OR REPLACE INTO emergency_generated (issuer, win, count) VALUES (?1, ?2, ?3)";
+/* What the gateway's quota counts at a time (docs/emergency-codes.md,
+ * "the gateway's quota"): its codes accepted after ?2 (now - 4 h, also
+ * those stamped after now), plus those it generated, still unused, of a
+ * window the lock still accepts (from ?3 on).  Slots 0 .. count - 1 of a
+ * window are the generated ones. */
+static const char SQL_GATEWAY_COMMITTED[] =
+        "SELECT (SELECT count(*) FROM emergency_used WHERE issuer = ?1 AND used_at > ?2)"
+        " + (SELECT coalesce(sum(count), 0) FROM emergency_generated WHERE issuer = ?1 AND win >= ?3)"
+        " - (SELECT count(*) FROM emergency_used u JOIN emergency_generated g"
+        "    ON g.issuer = u.issuer AND g.win = u.win AND u.slot < g.count"
+        "    WHERE u.issuer = ?1 AND u.win >= ?3)";
+/* The oldest use of an issuer still counting, and the oldest window still
+ * accepted with generated codes not used. */
+static const char SQL_USED_OLDEST_RECENT[] =
+        "SELECT min(used_at) FROM emergency_used WHERE issuer = ?1 AND used_at > ?2";
+static const char SQL_GENERATED_OLDEST_UNUSED[] =
+        "SELECT min(win) FROM emergency_generated g WHERE issuer = ?1 AND win >= ?2 AND count >"
+        " (SELECT count(*) FROM emergency_used u WHERE u.issuer = g.issuer AND u.win = g.win"
+        "  AND u.slot < g.count)";
 
 static int generated_count(struct dl_store *s, uint32_t issuer, int64_t window, unsigned *ret,
                            struct dl_error *err) {
@@ -356,15 +377,87 @@ static int generated_count(struct dl_store *s, uint32_t issuer, int64_t window, 
         return r < 0 ? r : 0;
 }
 
-int dl_store_ec_codes_left(struct dl_store *s, unsigned *ret, struct dl_error *err) {
-        unsigned n = 0;
+/* How much of the gateway's quota is taken at now (see the SQL). */
+static int gateway_committed(struct dl_store *s, int64_t now, unsigned *ret, struct dl_error *err) {
+        sqlite3_stmt *st;
+        int64_t n;
         int r;
 
-        r = generated_count(s, DL_EC_GATEWAY_ISSUER, dl_ec_window(dl_clock_now(s->clock)), &n, err);
+        r = dl_db_prepare(&s->db, SQL_GATEWAY_COMMITTED, &st, err);
         if (r < 0)
                 return r;
-        *ret = n >= DL_EC_SLOTS ? 0 : DL_EC_SLOTS - n;
+        sqlite3_bind_int64(st, 1, DL_EC_GATEWAY_ISSUER);
+        sqlite3_bind_int64(st, 2, dl_ec_quota_since(now));
+        sqlite3_bind_int64(st, 3, dl_ec_oldest_candidate(now));
+        r = dl_db_step(&s->db, st, err);
+        n = r > 0 ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        if (r < 0)
+                return r;
+        *ret = n < 0 ? 0 : n > UINT_MAX ? UINT_MAX : (unsigned)n;
         return 0;
+}
+
+static unsigned quota_left(unsigned committed) {
+        return committed >= DL_EC_QUOTA ? 0 : DL_EC_QUOTA - committed;
+}
+
+int dl_store_ec_codes_left(struct dl_store *s, unsigned *ret, struct dl_error *err) {
+        int64_t now = dl_clock_now(s->clock);
+        unsigned committed = 0, generated = 0;
+        int r;
+
+        r = gateway_committed(s, now, &committed, err);
+        if (r >= 0)
+                r = generated_count(s, DL_EC_GATEWAY_ISSUER, dl_ec_window(now), &generated, err);
+        if (r < 0)
+                return r;
+        /* The slots of this window bound it too (implied by the count:
+         * every slot generated in this window is unused or was accepted
+         * less than 4 hours ago). */
+        *ret = MIN(quota_left(committed), generated >= DL_EC_SLOTS ? 0u : DL_EC_SLOTS - generated);
+        return 0;
+}
+
+/* When does committed(now) next go down by itself: the oldest counted use
+ * 4 hours after it, or the oldest window with unused generated codes when
+ * the lock stops accepting it.  INT64_MAX if nothing is committed. */
+static int quota_next_free(struct dl_store *s, int64_t now, int64_t *ret, struct dl_error *err) {
+        const char *sqls[] = { SQL_USED_OLDEST_RECENT, SQL_GENERATED_OLDEST_UNUSED };
+        int64_t next = INT64_MAX;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(sqls); i++) {
+                sqlite3_stmt *st;
+
+                r = dl_db_prepare(&s->db, sqls[i], &st, err);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, DL_EC_GATEWAY_ISSUER);
+                sqlite3_bind_int64(st, 2, i == 0 ? dl_ec_quota_since(now) : dl_ec_oldest_candidate(now));
+                r = dl_db_step(&s->db, st, err);
+                if (r > 0 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+                        int64_t v = sqlite3_column_int64(st, 0), at;
+
+                        if (i == 0) /* a use, counted until 4 h after it */
+                                at = v > INT64_MAX - DL_EC_QUOTA_USEC ? INT64_MAX : v + DL_EC_QUOTA_USEC;
+                        else { /* a window, accepted until start(w + 2) + tolerance */
+                                at = dl_ec_valid_until(v);
+                                at = at > INT64_MAX - DL_EC_TOLERANCE_USEC ? INT64_MAX
+                                                                           : at + DL_EC_TOLERANCE_USEC;
+                        }
+                        next = MIN(next, at);
+                }
+                sqlite3_reset(st);
+                if (r < 0)
+                        return r;
+        }
+        *ret = next;
+        return 0;
+}
+
+int dl_store_ec_quota_changes(struct dl_store *s, int64_t *ret, struct dl_error *err) {
+        return quota_next_free(s, dl_clock_now(s->clock), ret, err);
 }
 
 static struct dl_ec_issuer *find_issuer(struct dl_store *s, uint32_t id) {
@@ -380,7 +473,7 @@ int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char 
         struct dl_ec_issuer *gw = find_issuer(s, DL_EC_GATEWAY_ISSUER);
         char who[96];
         sqlite3_stmt *st;
-        unsigned count;
+        unsigned count, committed = 0;
         int64_t window;
         int r;
 
@@ -392,7 +485,7 @@ int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char 
         if (!t.trusted) {
                 /* Refused, and said so in the log (with the clock event). */
                 (void)dl_txn_logf(&t, "emergency-refused", actor ? actor->source : DL_SOURCE_SYSTEM, 0, NULL,
-                                  "issuer 0: clock-untrusted %s",
+                                  "%s: issuer 0 %s", dl_reason_to_string(DL_REASON_CLOCK_UNTRUSTED),
                                   dl_actor_describe(actor, who, sizeof(who)));
                 (void)dl_txn_commit(&t, NULL);
                 return dl_error_kind(
@@ -402,26 +495,35 @@ int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char 
         }
         window = dl_ec_window(t.now);
         r = generated_count(s, DL_EC_GATEWAY_ISSUER, window, &count, err);
+        if (r >= 0)
+                r = gateway_committed(s, t.now, &committed, err);
         if (r < 0)
                 return r;
-        if (count >= DL_EC_SLOTS) {
-                time_t next = (time_t)(dl_ec_window_start(window + 1) / USEC_PER_SEC);
-                char when[32] = "the next window";
+        if (count >= DL_EC_SLOTS || committed >= DL_EC_QUOTA) {
+                char when[32] = "later";
+                int64_t free_at = INT64_MAX;
+                time_t at;
                 struct tm tm;
 
-                if (gmtime_r(&next, &tm))
-                        strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-                /* Every refusal is in the log: window, never a code. */
+                (void)quota_next_free(s, t.now, &free_at, NULL);
+                at = (time_t)(free_at / USEC_PER_SEC);
+                if (free_at < INT64_MAX && gmtime_r(&at, &tm))
+                        strftime(when, sizeof(when), "at %Y-%m-%d %H:%M:%S UTC", &tm);
+                /* Every refusal is in the log: window, never a code.  The
+                 * reason comes first, a stable name like the keypad's. */
                 (void)dl_txn_logf(&t, "emergency-refused", actor ? actor->source : DL_SOURCE_SYSTEM, 0, NULL,
-                                  "issuer 0 window %" PRId64 ": all %d slots generated %s", window,
-                                  DL_EC_SLOTS, dl_actor_describe(actor, who, sizeof(who)));
+                                  "%s: issuer 0 window %" PRId64 ": %u codes of the last 4 hours unused "
+                                  "or accepted, %u slots of the window generated %s",
+                                  dl_reason_to_string(DL_REASON_EMERGENCY_QUOTA), window, committed, count,
+                                  dl_actor_describe(actor, who, sizeof(who)));
                 (void)dl_txn_commit(&t, NULL);
                 return dl_error_kind(
                         err, "EmergencyQuota",
                         dl_error_set(err, -EDQUOT,
-                                     "All %d emergency codes of this 4-hour window were generated; "
-                                     "the next window starts at %s",
-                                     DL_EC_SLOTS, when));
+                                     "%d emergency codes in any 4 hours: the gateway's codes accepted in "
+                                     "the last 4 hours and those still unused use them all; the next "
+                                     "one can be generated %s",
+                                     DL_EC_QUOTA, when));
         }
         r = dl_db_prepare(&s->db, SQL_GENERATED_SET, &st, err);
         if (r < 0)
@@ -448,7 +550,7 @@ int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char 
         if (ret_valid_until)
                 *ret_valid_until = dl_ec_valid_until(window);
         if (ret_left)
-                *ret_left = DL_EC_SLOTS - (count + 1);
+                *ret_left = MIN(quota_left(committed + 1), DL_EC_SLOTS - (count + 1));
         return 0;
 }
 
@@ -473,7 +575,8 @@ static const char *cached_codes(struct dl_ec_issuer *i, int64_t window, unsigned
         return c->codes[slot];
 }
 
-int dl_ec_match(struct dl_store *s, const char *entry, int64_t now, struct dl_ec_match *ret) {
+int dl_ec_match(struct dl_store *s, const char *entry, int64_t now,
+                struct dl_ec_match ret[DL_EC_MATCHES_MAX]) {
         int64_t windows[DL_EC_MAX_CANDIDATE_WINDOWS];
         size_t nw;
         int found = 0;
@@ -482,21 +585,26 @@ int dl_ec_match(struct dl_store *s, const char *entry, int64_t now, struct dl_ec
                 return 0;
         nw = dl_ec_candidate_windows(now, windows);
         /* Compare every candidate, without stopping early, so the time
-         * taken does not tell which issuer or window came close. */
+         * taken does not tell which issuer or window came close.  Every
+         * match is returned (the caller picks one that can open: the same
+         * digits may be a used code and an unused one); more than
+         * DL_EC_MATCHES_MAX codes with the same digits at once have a
+         * chance below 10^-40. */
         for (size_t i = 0; i < s->n_issuers; i++)
                 for (size_t w = 0; w < nw; w++)
                         for (unsigned sl = 0; sl < DL_EC_SLOTS; sl++) {
                                 const char *code = cached_codes(&s->issuers[i], windows[w], sl);
 
-                                if (code && CRYPTO_memcmp(code, entry, DL_EC_DIGITS) == 0 && !found) {
-                                        *ret = (struct dl_ec_match){
+                                if (code && CRYPTO_memcmp(code, entry, DL_EC_DIGITS) == 0 &&
+                                    found < DL_EC_MATCHES_MAX) {
+                                        ret[found] = (struct dl_ec_match){
                                                 .issuer = s->issuers[i].info.id,
                                                 .window = windows[w],
                                                 .slot = sl,
                                         };
-                                        snprintf(ret->name, sizeof(ret->name), "%s",
+                                        snprintf(ret[found].name, sizeof(ret[found].name), "%s",
                                                  s->issuers[i].info.name);
-                                        found = 1;
+                                        found++;
                                 }
                         }
         return found;
@@ -535,6 +643,25 @@ int dl_ec_mark_used(struct dl_txn *t, const struct dl_ec_match *m, struct dl_err
         sqlite3_bind_int64(st, 3, m->slot);
         sqlite3_bind_int64(st, 4, t->now);
         r = dl_db_step(&s->db, st, err);
+        sqlite3_reset(st);
+        return r < 0 ? r : 0;
+}
+
+static const char SQL_USED_RECENT[] =
+        "SELECT count(*) FROM emergency_used WHERE issuer = ?1 AND used_at > ?2";
+
+int dl_ec_recent_uses(struct dl_store *s, uint32_t issuer, int64_t now, unsigned *ret,
+                      struct dl_error *err) {
+        sqlite3_stmt *st;
+        int r;
+
+        r = dl_db_prepare(&s->db, SQL_USED_RECENT, &st, err);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, issuer);
+        sqlite3_bind_int64(st, 2, dl_ec_quota_since(now));
+        r = dl_db_step(&s->db, st, err);
+        *ret = r > 0 ? (unsigned)sqlite3_column_int64(st, 0) : 0;
         sqlite3_reset(st);
         return r < 0 ? r : 0;
 }

@@ -40,10 +40,18 @@ typedef int (*dl_ec_issuer_cb)(const struct dl_ec_issuer_info *i, void *userdata
 int dl_store_ec_list_issuers(struct dl_store *s, dl_ec_issuer_cb cb, void *userdata, struct dl_error *err);
 
 /* The gateway's next code in the current window (its next free slot).
- * -EDQUOT after 16 in one window; refused with kind ClockUntrusted while
+ * -EDQUOT when dl_store_ec_codes_left() is 0; refused with kind ClockUntrusted while
  * the clock is untrusted.  Audited with window and slot, never the code. */
 int dl_store_ec_generate(struct dl_store *s, const struct dl_actor *actor, char code_out[DL_EC_DIGITS + 1],
                          int64_t *ret_valid_until, unsigned *ret_left, struct dl_error *err);
 
-/* Codes the gateway can still generate in the current window. */
+/* Codes the gateway can still generate now: 16 minus its codes accepted
+ * in the last 4 hours and those generated, unused and still accepted by
+ * the lock (docs/emergency-codes.md, "the gateway's quota"), and at most
+ * the slots left in the current window. */
 int dl_store_ec_codes_left(struct dl_store *s, unsigned *ret, struct dl_error *err);
+/* The next instant (µs) at which dl_store_ec_codes_left() goes up by
+ * itself: a use 4 hours old, or the lock no longer accepting a window with
+ * unused generated codes.  INT64_MAX if nothing counts now.  (A new window
+ * gives new slots, not new quota.) */
+int dl_store_ec_quota_changes(struct dl_store *s, int64_t *ret, struct dl_error *err);

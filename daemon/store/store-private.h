@@ -147,11 +147,17 @@ int dl_store_reopen(struct dl_store *s, struct dl_error *err);
  * start.  Key files without an issuer (left by a crash) are removed. */
 int dl_ec_load(struct dl_store *s, struct dl_error *err);
 void dl_ec_free(struct dl_store *s);
-/* Does `entry` (8 digits) match a code of any issuer for the windows
- * accepted at now?  1 and *ret filled, 0 no, < 0 error. */
-int dl_ec_match(struct dl_store *s, const char *entry, int64_t now, struct dl_ec_match *ret);
+/* Which codes of any issuer for the windows accepted at now does `entry`
+ * (8 digits) match?  Returns how many (0 none), filling ret in order of
+ * issuer and then window, newest first. */
+#define DL_EC_MATCHES_MAX 8
+int dl_ec_match(struct dl_store *s, const char *entry, int64_t now,
+                struct dl_ec_match ret[DL_EC_MATCHES_MAX]);
 /* 1 if (issuer, window, slot) was used already. */
 int dl_ec_is_used(struct dl_store *s, const struct dl_ec_match *m, struct dl_error *err);
+/* Uses of the issuer's codes that count toward its quota at now (accepted
+ * after now - 4 h, including after now). */
+int dl_ec_recent_uses(struct dl_store *s, uint32_t issuer, int64_t now, unsigned *ret, struct dl_error *err);
 /* Record the use, inside t. */
 int dl_ec_mark_used(struct dl_txn *t, const struct dl_ec_match *m, struct dl_error *err);
 /* Forget uses and generation counts that can no longer matter, inside t. */

@@ -79,35 +79,59 @@ static void fill_code(struct dl_decision *d, const struct dl_code *c) {
 /* An 8-digit entry that no stored code let in may be an emergency code.
  * They work in privacy mode (that is when they are needed) and fail closed
  * while the clock is untrusted. */
+static int emergency_rank(enum dl_reason reason) {
+        return reason == DL_REASON_NONE ? 0 : reason == DL_REASON_EMERGENCY_QUOTA ? 1 : 2;
+}
+
 static int decide_emergency(struct dl_store *s, const char *entry, int64_t now, bool trusted,
                             struct dl_decision *d, bool *durable, struct dl_error *err) {
-        struct dl_ec_match em;
-        int r;
+        struct dl_ec_match em[DL_EC_MATCHES_MAX];
+        int n, r, best = -1;
+        enum dl_reason best_reason = DL_REASON_USED_UP;
 
-        r = dl_ec_match(s, entry, now, &em);
-        if (r <= 0)
-                return r;
+        n = dl_ec_match(s, entry, now, em);
+        if (n <= 0)
+                return n;
+        *durable = true;
+        /* The same digits may be several codes (10^-8 per live code): the
+         * first one that can open does, so a used code cannot shadow an
+         * unused one.  Otherwise the refusal names the first match, and
+         * emergency-quota wins over used-up (that code can open later). */
+        for (int k = 0; k < n && best_reason != DL_REASON_NONE; k++) {
+                enum dl_reason reason = DL_REASON_CLOCK_UNTRUSTED;
+                unsigned recent;
+
+                if (trusted) {
+                        r = dl_ec_is_used(s, &em[k], err);
+                        if (r < 0)
+                                return r;
+                        reason = DL_REASON_USED_UP;
+                }
+                if (trusted && r == 0) {
+                        /* At most 16 of an issuer in any 4 hours, over its
+                         * stored uses: not per window, since the lock
+                         * accepts 2 or 3 windows at once. */
+                        r = dl_ec_recent_uses(s, em[k].issuer, now, &recent, err);
+                        if (r < 0)
+                                return r;
+                        reason = recent >= DL_EC_QUOTA ? DL_REASON_EMERGENCY_QUOTA : DL_REASON_NONE;
+                }
+                if (best < 0 || emergency_rank(reason) < emergency_rank(best_reason)) {
+                        best = k;
+                        best_reason = reason;
+                }
+        }
         *d = (struct dl_decision){
                 .emergency = true,
-                .ec_issuer = em.issuer,
-                .ec_window = em.window,
-                .ec_slot = em.slot,
+                .granted = best_reason == DL_REASON_NONE,
+                .ec_issuer = em[best].issuer,
+                .ec_window = em[best].window,
+                .ec_slot = em[best].slot,
                 .clock_trusted = trusted,
-                .reason = DL_REASON_USED_UP,
+                .reason = best_reason,
         };
-        snprintf(d->code_name, sizeof(d->code_name), "%s", em.name);
-        *durable = true;
-        if (!trusted) {
-                d->reason = DL_REASON_CLOCK_UNTRUSTED;
-                return 1;
-        }
-        r = dl_ec_is_used(s, &em, err);
-        if (r < 0)
-                return r;
-        if (r == 0) {
-                d->granted = true;
-                d->reason = DL_REASON_NONE;
-        }
+        _Static_assert(sizeof(d->code_name) == sizeof(em[best].name), "name sizes");
+        memcpy(d->code_name, em[best].name, sizeof(d->code_name));
         return 1;
 }
 

@@ -340,6 +340,7 @@ static void test_reason_strings(void **state) {
                 { DL_REASON_LOCKED_OUT, "locked-out" },
                 { DL_REASON_CLOCK_UNTRUSTED, "clock-untrusted" },
                 { DL_REASON_PRIVACY_MODE, "privacy-mode" },
+                { DL_REASON_EMERGENCY_QUOTA, "emergency-quota" },
         };
 
         (void)state;

@@ -321,6 +321,39 @@ static void test_candidates_at_most_4(void **state) {
         assert_true(candidates(INT64_MAX, out) >= 2);
 }
 
+/* ---- the quota's clock arithmetic ---- */
+
+static void test_oldest_candidate(void **state) {
+        const int64_t w = W_2026, start = w * W;
+
+        (void)state;
+        /* w - 2 until 5 min into w, then w - 1 until 5 min into w + 1. */
+        assert_int_equal(dl_ec_oldest_candidate(start), w - 2);
+        assert_int_equal(dl_ec_oldest_candidate(start + TOL - 1), w - 2);
+        assert_int_equal(dl_ec_oldest_candidate(start + TOL), w - 1);
+        assert_int_equal(dl_ec_oldest_candidate(start + W - 1), w - 1);
+        assert_int_equal(dl_ec_oldest_candidate(start + W + TOL - 1), w - 1);
+        assert_int_equal(dl_ec_oldest_candidate(0), 0);
+        assert_int_equal(dl_ec_oldest_candidate(-W), -1);
+}
+
+static void test_quota_counts(void **state) {
+        const int64_t t = W_2026 * W + 1234567;
+
+        (void)state;
+        /* A use counts for 4 hours: (now - 4 h, ...], and after now too. */
+        assert_int_equal(dl_ec_quota_since(t), t - 4 * 3600 * SEC);
+        assert_true(dl_ec_quota_counts(t, t));
+        assert_true(dl_ec_quota_counts(t, t + 4 * 3600 * SEC - 1));
+        assert_false(dl_ec_quota_counts(t, t + 4 * 3600 * SEC));
+        /* Stamped 2 h "in the future" of a clock set back: counts. */
+        assert_true(dl_ec_quota_counts(t + 2 * 3600 * SEC, t));
+        assert_true(dl_ec_quota_counts(INT64_MAX, t));
+        assert_int_equal(dl_ec_quota_since(INT64_MIN + 5), INT64_MIN);
+        assert_int_equal(DL_EC_QUOTA, DL_EC_SLOTS);
+        assert_int_equal(DL_EC_QUOTA_USEC, 4 * 3600 * SEC);
+}
+
 /* ---- base32 ---- */
 
 static void test_base32_vectors(void **state) {
@@ -387,6 +420,32 @@ static void test_base32_tolerance(void **state) {
                                          secret),
                 0);
         assert_memory_equal(secret, SECRET_B, sizeof(secret));
+}
+
+/* The base32 vectors of docs/emergency-codes.md (tools/ec-vectors.py
+ * BASE32_CASES): the C parser and the spec's Python agree. */
+static void test_base32_spec_vectors(void **state) {
+        static const struct {
+                const char *text;
+                bool ok;
+        } cases[] = {
+                { "AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPQ", true },
+                { "aaaq-eaye-auda-ocaj-bifq-ydio-b4ib-ceqt-cqkr-mfyy-denb-wha5-dypq====", true },
+                { "AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPR", false },
+                { "AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPB", false },
+                { "AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYP", false },
+                { "AAAQEAYEAUDAOCAJBIFQYDIOB4IBCEQTCQKRMFYYDENBWHA5DYPQ==", false },
+        };
+        uint8_t secret[DL_EC_SECRET_SIZE];
+
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                int r = dl_ec_secret_from_base32(cases[i].text, secret);
+
+                assert_int_equal(r, cases[i].ok ? 0 : -EINVAL);
+                if (cases[i].ok)
+                        assert_memory_equal(secret, SECRET_A, DL_EC_SECRET_SIZE);
+        }
 }
 
 static void test_base32_refusals(void **state) {
@@ -809,6 +868,9 @@ int main(void) {
                 cmocka_unit_test(test_candidates_start_tolerance),
                 cmocka_unit_test(test_candidates_near_epoch),
                 cmocka_unit_test(test_candidates_at_most_4),
+                cmocka_unit_test(test_oldest_candidate),
+                cmocka_unit_test(test_base32_spec_vectors),
+                cmocka_unit_test(test_quota_counts),
                 cmocka_unit_test(test_base32_vectors),
                 cmocka_unit_test(test_base32_round_trip),
                 cmocka_unit_test(test_base32_tolerance),

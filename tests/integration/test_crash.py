@@ -217,9 +217,12 @@ class Run:
 
     def next_emergency_code(self):
         """An unused code of the current window (or the one before, which the
-        lock always accepts) and its issuer's name."""
+        lock always accepts) and its issuer's name.  At most 16 per issuer:
+        the lock accepts no more of one issuer in any 4 hours."""
         w = int(time.time()) // EC.WINDOW_SECONDS
         for iss in self.issuers:
+            if len(iss[3]) >= 16:
+                continue
             for win in (w, w - 1):
                 for slot in range(16):
                     if (win, slot) not in iss[3]:

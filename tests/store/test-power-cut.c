@@ -11,7 +11,10 @@
  * (one-time or emergency) granted before the cut never opens again, every
  * add that returned success is there, every removal that returned success
  * stays gone, a rename that returned success is kept, the audit chain
- * verifies, PRAGMA integrity_check is ok and the store opens.
+ * verifies, PRAGMA integrity_check is ok and the store opens, and no
+ * issuer has more than 16 emergency uses stored within 4 hours (codes of
+ * the current and the previous window are entered, so without the quota 32
+ * would open).
  *
  * DOORLOCKD_POWER_CUTS (default 200) sets the number of rounds,
  * DOORLOCKD_POWER_CUT_SEED (default 1) the seed.  A violation prints the
@@ -99,6 +102,31 @@ static int integrity_check(const char *dir, char *out, size_t size) {
         return r;
 }
 
+/* The most uses of one issuer's emergency codes stored within 4 hours
+ * (ending at one of them); -1 if the database cannot be read.  The lock
+ * accepts at most 16 in any 4 hours, whatever the cuts. */
+static int64_t most_uses_in_4_hours(const char *dir) {
+        char *path;
+        sqlite3 *db = NULL;
+        sqlite3_stmt *st = NULL;
+        int64_t most = -1;
+
+        if (asprintf(&path, "%s/%s", dir, DL_STORE_DB_FILE) < 0)
+                abort();
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+            sqlite3_prepare_v2(db,
+                               "SELECT coalesce(max((SELECT count(*) FROM emergency_used b WHERE b.issuer = "
+                               "a.issuer AND b.used_at > a.used_at - ?1 AND b.used_at <= a.used_at)), 0) "
+                               "FROM emergency_used a",
+                               -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_bind_int64(st, 1, DL_EC_QUOTA_USEC) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+                most = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        free(path);
+        return most;
+}
+
 /* ---- what the test knows (a model of the store) ---- */
 
 enum mstate {
@@ -134,7 +162,10 @@ struct issuer {
         uint32_t id;
         uint8_t secret[DL_EC_SECRET_SIZE];
         int64_t window;
-        uint16_t used; /* slots of `window` already entered */
+        /* Slots already entered: bits 0-15 of `window`, 16-31 of the one
+         * before (the lock accepts both: without the quota of 16 in any 4
+         * hours, 32 would open). */
+        uint32_t used;
 };
 
 struct world {
@@ -162,6 +193,8 @@ struct world {
         unsigned violations;
         unsigned cuts, clean_rounds;
         uint64_t ops_ok, single_use_granted, grants_checked, ec_digit_collisions;
+        int64_t most_ec_uses; /* of one issuer within 4 hours, stored */
+        uint64_t ec_quota_refusals;
 };
 
 #define GROW(arr, n, cap)                                                                                   \
@@ -345,7 +378,12 @@ static int enter(struct world *w, const char *entry, const char *what, bool *gra
                                   dl_error_message(&err, r));
                 return r;
         }
-        if (!d.granted)
+        /* An emergency code may be past its issuer's quota (16 in any 4
+         * hours); most_uses_in_4_hours() checks the bound from the other
+         * side, on what was stored. */
+        if (d.emergency && d.reason == DL_REASON_EMERGENCY_QUOTA)
+                w->ec_quota_refusals++;
+        else if (!d.granted)
                 violation(w, "%s was refused (%s) before it was ever used", what,
                           dl_reason_to_string(d.reason));
         *granted = d.granted;
@@ -414,24 +452,28 @@ static bool op_use_emergency(struct world *w) {
         int64_t window = dl_ec_window(w->clock.now);
         struct issuer *is = NULL;
         char code[DL_EC_DIGITS + 1], what[64];
-        unsigned slot;
+        unsigned slot, bit;
         bool granted;
 
         for (size_t i = 0; i < w->n_issuers && !is; i++) {
                 if (w->issuers[i].window != window) {
+                        w->issuers[i].used =
+                                w->issuers[i].window == window - 1 ? w->issuers[i].used << 16 : 0;
                         w->issuers[i].window = window;
-                        w->issuers[i].used = 0;
                 }
-                if (w->issuers[i].used != 0xffff)
+                if (w->issuers[i].used != 0xffffffffu)
                         is = &w->issuers[i];
         }
         if (!is)
                 return op_add_issuer(w);
-        for (slot = 0; is->used & (1u << slot); slot++)
+        for (bit = 0; is->used & (1u << bit); bit++)
                 ;
+        slot = bit % DL_EC_SLOTS;
+        if (bit >= DL_EC_SLOTS)
+                window--;
         /* Used from here on, whatever happens: an entry cut short may have
          * been committed. */
-        is->used |= (uint16_t)(1u << slot);
+        is->used |= 1u << bit;
         assert_int_equal(dl_ec_code(is->secret, is->id, window, slot, code), 0);
         snprintf(what, sizeof(what), "emergency code of issuer %" PRIu32 " window %" PRId64 " slot %u",
                  is->id, window, slot);
@@ -618,6 +660,7 @@ static void check_after(struct world *w) {
         struct dl_error err = {};
         struct dl_audit_report rep;
         char msg[256];
+        int64_t most;
         int r;
 
         r = dl_store_open(w->dir, &w->config, &w->clock.clock, &w->store, &err);
@@ -635,6 +678,10 @@ static void check_after(struct world *w) {
         w->store = dl_store_close(w->store);
         if (integrity_check(w->dir, msg, sizeof(msg)) < 0)
                 violation(w, "integrity_check: %s", msg);
+        most = most_uses_in_4_hours(w->dir);
+        if (most < 0 || most > DL_EC_QUOTA)
+                violation(w, "%" PRId64 " uses of one issuer's emergency codes within 4 hours", most);
+        w->most_ec_uses = MAX(w->most_ec_uses, most);
 }
 
 static void world_init(struct world *w) {
@@ -647,6 +694,9 @@ static void world_init(struct world *w) {
         dl_store_config_init(&w->config);
         w->config.time_zone = "Europe/Berlin";
         w->config.log_max_entries = DL_LOG_MAX_ENTRIES_MIN; /* pruned every few entries */
+        /* Codes refused for the emergency quota count as wrong entries; the
+         * codes that must open should not meet a lockout for that. */
+        w->config.lockout.attempts = 255;
         w->seed = env_ulong("DOORLOCKD_POWER_CUT_SEED", 1);
         rng_state = w->seed;
         /* The first start (keys, schema) is not what is tested here. */
@@ -710,12 +760,14 @@ static void power_cuts_keep_every_promise(void **state) {
         printf("# power cuts: %u rounds (seed %" PRIu64 "), %u cut, %u ended before their cut point; "
                "%" PRIu64 " I/O events; %" PRIu64 " calls succeeded; %" PRIu64 " single-use codes granted, "
                "%" PRIu64 " re-checks (%" PRIu64 " matched another valid emergency code by chance); "
-               "%u violations\n",
+               "at most %" PRId64 " emergency uses of one issuer in 4 hours (%" PRIu64 " refused for the "
+               "quota); %u violations\n",
                rounds, w.seed, w.cuts, w.clean_rounds, events_total, w.ops_ok, w.single_use_granted,
-               w.grants_checked, w.ec_digit_collisions, w.violations);
+               w.grants_checked, w.ec_digit_collisions, w.most_ec_uses, w.ec_quota_refusals, w.violations);
         fflush(stdout);
         assert_true(w.cuts > 0);
         assert_true(w.single_use_granted > 0);
+        assert_true(w.ec_quota_refusals > 0); /* the quota was reached, across cuts */
         assert_int_equal(w.violations, 0);
         world_free(&w);
 }
