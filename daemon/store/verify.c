@@ -283,6 +283,15 @@ static int apply_denial(struct dl_txn *t, struct dl_decision *d, enum dl_source 
                                 d->code_id ? d->code_name : NULL, "%s; %" PRIu32 " consecutive wrong entr%s",
                                 dl_reason_to_string(d->reason), lo->failures,
                                 lo->failures == 1 ? "y" : "ies");
+        /* A real emergency code the quota held back: the owner learns which
+         * issuer ran out, in the same event the gateway's own refusals use.
+         * The keypad shows nothing of it: the decision is a plain refusal. */
+        if (r >= 0 && d->emergency && d->reason == DL_REASON_EMERGENCY_QUOTA)
+                r = dl_txn_logf(t, "emergency-refused", source, 0, NULL,
+                                "%s: issuer %" PRIu32 " (%s) window %" PRId64 " slot %u: %u codes of this "
+                                "issuer accepted in the last 4 hours",
+                                dl_reason_to_string(d->reason), d->ec_issuer, d->code_name, d->ec_window,
+                                d->ec_slot, DL_EC_QUOTA);
         if (r >= 0 && d->lockout_started)
                 r = dl_txn_logf(t, DL_EVENT_LOCKOUT, source, 0, NULL,
                                 "%" PRIu32 " consecutive wrong entries; keypad locked for %" PRId64 " s",

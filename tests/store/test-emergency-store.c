@@ -490,6 +490,12 @@ static void entry_quota_16_in_any_4_hours(void **state) {
                                  "LIKE 'emergency-quota; emergency code: issuer 1 (Phone) window % slot 0; "
                                  "3 consecutive wrong entries'"),
                          1);
+        /* ... and the issuer that ran out is named in emergency-refused. */
+        assert_int_equal(raw_int(f,
+                                 "SELECT count(*) FROM audit WHERE event = 'emergency-refused' AND details "
+                                 "LIKE 'emergency-quota: issuer 1 (Phone) window % slot 0: 16 codes of this "
+                                 "issuer accepted in the last 4 hours'"),
+                         1);
         /* Not the 32nd either: the previous window's codes are spent, the
          * current one's refused, whichever slot. */
         for (unsigned sl = 1; sl < 16; sl++)
