@@ -45,7 +45,18 @@ int dl_service_set_mode(struct dl_service *s, const struct dl_caller *c, const c
         r = dl_store_set_setting(s->store, "mode", m, err);
         if (r < 0)
                 return r;
-        r = dl_lock_set_mode(&s->ctl, mono_now(), m);
+        {
+                struct dl_lock_operation op = {
+                        .unlock = true,
+                        .cause = DL_CAUSE_PASSAGE_MODE,
+                        .source = c->source,
+                };
+
+                (void)snprintf(op.who, sizeof(op.who), "%s", c->who);
+                service_begin_op(s, &op);
+                r = dl_lock_set_mode(&s->ctl, mono_now(), m);
+                service_end_op(s);
+        }
         if (r < 0)
                 return dl_error_set(err, r, "Cannot change mode: %s", strerror(-r));
         service_rearm_lock_timer(s);

@@ -8,8 +8,21 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "door-flap.h"
+#include "lock-operation.h"
 #include "lock-service.h"
 #include "macro.h"
+
+#define SERVICE_LOG_QUEUE 16
+
+/* An informational entry waiting for the next sync (lock-service-log.c). */
+struct service_log_item {
+        char event[DL_AUDIT_EVENT_MAX];
+        enum dl_source source;
+        int64_t code_id;
+        char code_name[DL_CODE_NAME_MAX_BYTES];
+        char details[DL_AUDIT_DETAILS_MAX];
+};
 
 struct dl_service {
         sd_event *event;
@@ -27,12 +40,24 @@ struct dl_service {
         sd_event_source *maintain_timer;
         sd_event_source *lockout_timer;   /* KeypadLockedUntil going back to 0 */
         sd_event_source *ec_window_timer; /* EmergencyCodesLeft refills */
+        sd_event_source *flap_timer;      /* a door-flapping summary is due */
 
         int64_t last_log_seq;
         int64_t *code_ids;
         size_t n_code_ids;
         int64_t lockout_until_seen;
         bool clock_trusted_seen;
+
+        /* The story log (lock-service-log.c). */
+        struct service_log_item queue[SERVICE_LOG_QUEUE];
+        size_t n_queued;
+        struct dl_lock_operation next_op; /* what the next drive is for */
+        bool next_op_set;
+        struct dl_lock_operation moving_op; /* what the drive in flight is for */
+        bool moving;
+        struct dl_door_flap flap;
+        bool door_suppressed; /* the door change being reported is not logged */
+        unsigned flap_forced; /* door-forced alarms not raised while flapping */
 };
 
 static inline int64_t mono_now(void) {
@@ -54,6 +79,26 @@ void service_sync_all(struct dl_service *s);
 void service_log_event(struct dl_service *s, const char *event, enum dl_source source, const char *who,
                        const char *fmt, ...) _printf_(5, 6);
 
+/* ---- the story log (lock-service-log.c) ---- */
+
+/* Queue an informational entry; written (NORMAL) by service_flush_log(),
+ * which every sync point calls first. */
+void service_queue_log(struct dl_service *s, const char *event, enum dl_source source, int64_t code_id,
+                       const char *code_name, const char *fmt, ...) _printf_(6, 7);
+void service_flush_log(struct dl_service *s);
+/* Around a command to the controller: what a drive it makes is for. */
+void service_begin_op(struct dl_service *s, const struct dl_lock_operation *op);
+void service_end_op(struct dl_service *s);
+/* From the controller's callbacks. */
+void service_log_auto_relock(struct dl_service *s);
+void service_log_drive(struct dl_service *s, bool unlock);
+void service_log_state(struct dl_service *s, enum dl_lock_state old, enum dl_lock_state now);
+/* false: the change is part of a flap and is only counted. */
+bool service_log_door(struct dl_service *s, enum dl_door_state old, enum dl_door_state now);
+void service_log_flap_tick(struct dl_service *s);
+/* KeypadLockedUntil moved away from `seen`: log the end if it ran out. */
+void service_log_lockout_change(struct dl_service *s, int64_t seen);
+
 /* ---- timers (lock-service-timers.c) ---- */
 
 /* Create the timers, disabled (maintenance armed hourly). */
@@ -66,6 +111,8 @@ void service_rearm_keypad_timer(struct dl_service *s);
 /* Announce KeypadLockedUntil again when the lockout ending at `until`
  * (realtime µs, <= 0: none) runs out by itself. */
 void service_arm_lockout_timer(struct dl_service *s, int64_t until);
+/* Arm the flap timer for dl_door_flap_deadline(). */
+void service_rearm_flap_timer(struct dl_service *s);
 /* EmergencyCodesLeft refills when a new 4-hour window starts. */
 void service_arm_ec_window_timer(struct dl_service *s);
 

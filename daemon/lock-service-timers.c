@@ -31,6 +31,7 @@ static int on_lock_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         (void)usec;
         dl_lock_tick(&s->ctl, mono_now());
         service_rearm_lock_timer(s);
+        service_sync_store(s); /* the relock's entries */
         return 0;
 }
 
@@ -57,6 +58,21 @@ static int on_lockout_timer(sd_event_source *es, uint64_t usec, void *userdata) 
         (void)es;
         (void)usec;
         service_sync_store(userdata);
+        return 0;
+}
+
+void service_rearm_flap_timer(struct dl_service *s) {
+        rearm(s->flap_timer, dl_door_flap_deadline(&s->flap));
+}
+
+static int on_flap_timer(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct dl_service *s = userdata;
+
+        (void)es;
+        (void)usec;
+        service_log_flap_tick(s);
+        service_sync_store(s);
+        service_rearm_flap_timer(s);
         return 0;
 }
 
@@ -119,6 +135,9 @@ int service_timers_new(struct dl_service *s) {
                 r = add_idle_timer(s->event, &s->ec_window_timer, CLOCK_REALTIME, USEC_PER_SEC, on_ec_window,
                                    s);
         if (r >= 0)
+                r = add_idle_timer(s->event, &s->flap_timer, CLOCK_MONOTONIC, USEC_PER_SEC / 10,
+                                   on_flap_timer, s);
+        if (r >= 0)
                 r = sd_event_add_time_relative(s->event, &s->maintain_timer, CLOCK_MONOTONIC,
                                                MAINTAIN_INTERVAL_USEC, USEC_PER_MINUTE, on_maintain_timer,
                                                s);
@@ -131,4 +150,5 @@ void service_timers_free(struct dl_service *s) {
         s->maintain_timer = sd_event_source_disable_unref(s->maintain_timer);
         s->lockout_timer = sd_event_source_disable_unref(s->lockout_timer);
         s->ec_window_timer = sd_event_source_disable_unref(s->ec_window_timer);
+        s->flap_timer = sd_event_source_disable_unref(s->flap_timer);
 }

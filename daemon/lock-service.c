@@ -26,13 +26,16 @@ static int emit_log(const struct dl_audit_entry *e, void *userdata) {
 }
 
 void service_sync_store(struct dl_service *s) {
-        int64_t until;
+        int64_t until, seen = s->lockout_until_seen;
         bool trusted;
 
+        until = dl_service_keypad_locked_until(s);
+        if (until != seen)
+                service_log_lockout_change(s, seen);
+        service_flush_log(s);
         (void)dl_store_audit_list(s->store, s->last_log_seq, 0, emit_log, s, NULL);
 
-        until = dl_service_keypad_locked_until(s);
-        if (until != s->lockout_until_seen) {
+        if (until != seen) {
                 s->lockout_until_seen = until;
                 s->ev->property_changed(s->ev_userdata, "KeypadLockedUntil");
                 /* Say so again when the lockout runs out by itself. */
@@ -116,6 +119,8 @@ void service_log_event(struct dl_service *s, const char *event, enum dl_source s
         va_start(ap, fmt);
         vsnprintf(details, sizeof(details), fmt, ap);
         va_end(ap);
+        /* What was queued happened first. */
+        service_flush_log(s);
         r = dl_store_log_event(s->store, event, &actor, 0, NULL, details, &err);
         if (r < 0)
                 fprintf(stderr, "doorlockd: cannot write audit log: %s\n", dl_error_message(&err, r));
@@ -127,6 +132,10 @@ void service_log_event(struct dl_service *s, const char *event, enum dl_source s
 static void ctl_drive(void *userdata, bool unlock) {
         struct dl_service *s = userdata;
 
+        /* Only queued (memory): nothing is written between a keypad '#'
+         * and the motor but the decision's own commit.  First, in case the
+         * backend reports the bolt from inside drive(). */
+        service_log_drive(s, unlock);
         if (s->hw)
                 s->hw->ops->drive(s->hw, unlock);
 }
@@ -134,8 +143,8 @@ static void ctl_drive(void *userdata, bool unlock) {
 static void ctl_state_changed(void *userdata, enum dl_lock_state old, enum dl_lock_state now) {
         struct dl_service *s = userdata;
 
-        (void)old;
         s->ev->property_changed(s->ev_userdata, "State");
+        service_log_state(s, old, now);
         if (now == DL_LOCK_LOCKED || now == DL_LOCK_UNLOCKED || now == DL_LOCK_JAMMED)
                 s->ev->motion_done(s->ev_userdata, now);
 }
@@ -143,9 +152,8 @@ static void ctl_state_changed(void *userdata, enum dl_lock_state old, enum dl_lo
 static void ctl_door_changed(void *userdata, enum dl_door_state old, enum dl_door_state now) {
         struct dl_service *s = userdata;
 
-        (void)old;
-        (void)now;
         s->ev->property_changed(s->ev_userdata, "Door");
+        s->door_suppressed = !service_log_door(s, old, now);
 }
 
 static void ctl_mode_changed(void *userdata, enum dl_lock_mode old, enum dl_lock_mode now) {
@@ -159,12 +167,17 @@ static void ctl_mode_changed(void *userdata, enum dl_lock_mode old, enum dl_lock
 static void ctl_alarm(void *userdata, const char *kind, const char *detail) {
         struct dl_service *s = userdata;
 
+        if (s->door_suppressed && strcmp(kind, "door-forced") == 0) {
+                /* A flapping contact: counted, summed up when it settles. */
+                s->flap_forced++;
+                return;
+        }
         service_log_event(s, DL_EVENT_ALARM, DL_SOURCE_SYSTEM, NULL, "%s: %s", kind, detail);
         s->ev->alarm(s->ev_userdata, kind, detail);
 }
 
 static void ctl_auto_relock(void *userdata) {
-        (void)userdata; /* not logged: it would cost a write per unlock */
+        service_log_auto_relock(userdata);
 }
 
 static const struct dl_lock_ops ctl_ops = {
@@ -199,13 +212,16 @@ static void hw_bolt(void *userdata, bool unlocked) {
 
         dl_lock_bolt_reported(&s->ctl, mono_now(), unlocked);
         service_rearm_lock_timer(s);
+        service_sync_store(s);
 }
 
 static void hw_door(void *userdata, enum dl_door_state door) {
         struct dl_service *s = userdata;
 
         dl_lock_door_reported(&s->ctl, mono_now(), door);
+        s->door_suppressed = false;
         service_rearm_lock_timer(s);
+        service_sync_store(s);
 }
 
 const struct dl_hw_events dl_service_hw_events = {
@@ -218,9 +234,20 @@ void dl_service_attach_hw(struct dl_service *s, struct dl_hw *hw) {
         s->hw = hw;
         hw->ops->report(hw);
         /* A lock in passage mode before a restart is unlocked again. */
-        if (s->ctl.mode == DL_MODE_PASSAGE)
+        if (s->ctl.mode == DL_MODE_PASSAGE) {
+                const struct dl_lock_operation op = {
+                        .unlock = true,
+                        .cause = DL_CAUSE_PASSAGE_MODE,
+                        .source = DL_SOURCE_SYSTEM,
+                        .who = "the mode kept over a restart",
+                };
+
+                service_begin_op(s, &op);
                 (void)dl_lock_unlock(&s->ctl, mono_now(), 0);
+                service_end_op(s);
+        }
         service_rearm_lock_timer(s);
+        service_sync_store(s);
 }
 
 /* ---- state ---- */
@@ -277,13 +304,31 @@ bool dl_service_clock_synchronized(struct dl_service *s) {
 
 /* ---- operations ---- */
 
+/* The operation of a D-Bus caller (or, later, another face's). */
+static void caller_op(const struct dl_caller *c, bool unlock, int64_t hold_usec,
+                      struct dl_lock_operation *ret) {
+        *ret = (struct dl_lock_operation){
+                .unlock = unlock,
+                .cause = c->source == DL_SOURCE_BLE ? DL_CAUSE_PHONE : DL_CAUSE_REMOTE,
+                .source = c->source,
+                .hold_usec = hold_usec,
+        };
+        (void)snprintf(ret->who, sizeof(ret->who), "%s", c->who);
+}
+
 int dl_service_lock(struct dl_service *s, const struct dl_caller *c, struct dl_error *err) {
+        struct dl_lock_operation op;
+        bool drove;
         int r;
 
         r = service_need_admin(c, err);
         if (r < 0)
                 return r;
+        caller_op(c, false, 0, &op);
+        service_begin_op(s, &op);
         r = dl_lock_lock(&s->ctl, mono_now());
+        drove = !s->next_op_set; /* the drive took the operation */
+        service_end_op(s);
         if (r == -EPERM)
                 return dl_error_kind(
                         err, "ModeForbids",
@@ -291,13 +336,22 @@ int dl_service_lock(struct dl_service *s, const struct dl_caller *c, struct dl_e
         if (r < 0)
                 return dl_error_set(err, r, "Cannot lock: %s", strerror(-r));
         service_rearm_lock_timer(s);
-        service_log_event(s, "lock", c->source, c->who, "locked by %s", c->who);
+        if (!drove) {
+                /* Locked or locking already: Lock() is still logged. */
+                char details[DL_AUDIT_DETAILS_MAX];
+
+                dl_lock_operation_describe(&op, false, details, sizeof(details));
+                service_queue_log(s, DL_EVENT_LOCK, op.source, 0, NULL, "%s (was %s)", details,
+                                  dl_lock_state_to_string(s->ctl.state));
+        }
+        service_sync_store(s);
         return 0;
 }
 
 int dl_service_unlock(struct dl_service *s, const struct dl_caller *c, int64_t hold_usec,
                       struct dl_error *err) {
         struct dl_actor actor = { c->source, c->who };
+        struct dl_lock_operation op;
         int r;
 
         r = service_need_admin(c, err);
@@ -307,7 +361,10 @@ int dl_service_unlock(struct dl_service *s, const struct dl_caller *c, int64_t h
                 return dl_error_set(err, -ERANGE, "Unlock time must be 1 s to 24 h");
         /* Remote unlock is never blocked by the keypad lockout, and works in
          * privacy mode: it is the owner. */
+        caller_op(c, true, hold_usec, &op);
+        service_begin_op(s, &op);
         r = dl_lock_unlock(&s->ctl, mono_now(), hold_usec);
+        service_end_op(s);
         if (r < 0)
                 return dl_error_set(err, r, "Cannot unlock: %s", strerror(-r));
         service_rearm_lock_timer(s);
@@ -339,7 +396,17 @@ int dl_service_entry(struct dl_service *s, const char *entry, enum dl_source sou
 
         if (ret->granted) {
                 /* The decision, and a single use, are committed: now the bolt. */
+                struct dl_lock_operation op = {
+                        .unlock = true,
+                        .cause = ret->emergency ? DL_CAUSE_EMERGENCY_CODE : DL_CAUSE_CODE,
+                        .source = source,
+                        .code_id = ret->emergency ? 0 : ret->code_id,
+                };
+
+                (void)snprintf(op.code_name, sizeof(op.code_name), "%s", ret->code_name);
+                service_begin_op(s, &op);
                 (void)dl_lock_unlock(&s->ctl, mono_now(), 0);
+                service_end_op(s);
                 service_rearm_lock_timer(s);
                 if (ret->emergency) {
                         char what[DL_CODE_NAME_MAX_BYTES + 32];
@@ -404,6 +471,7 @@ int dl_service_new(sd_event *event, const struct dl_daemon_config *config, struc
         if (dl_store_get_setting(store, "mode", &v, NULL) >= 0 && v >= 0 && v < _DL_LOCK_MODE_MAX)
                 s->ctl.mode = (enum dl_lock_mode)v;
         dl_keypad_init(&s->keypad, config->keypad_timeout_usec);
+        dl_door_flap_init(&s->flap);
 
         r = service_timers_new(s);
         if (r < 0) {
