@@ -18,8 +18,14 @@
 
 void service_queue_log(struct dl_service *s, const char *event, enum dl_source source, int64_t code_id,
                        const char *code_name, const char *fmt, ...) {
+        char details[DL_AUDIT_DETAILS_MAX];
         struct service_log_item *e;
         va_list ap;
+
+        va_start(ap, fmt);
+        (void)vsnprintf(details, sizeof(details), fmt, ap);
+        va_end(ap);
+        dl_utf8_trim_partial(details);
 
         if (s->n_queued >= ELEMENTSOF(s->queue))
                 service_flush_log(s);
@@ -29,10 +35,7 @@ void service_queue_log(struct dl_service *s, const char *event, enum dl_source s
         *e = (struct service_log_item){ .source = source, .code_id = code_id };
         (void)snprintf(e->event, sizeof(e->event), "%s", event);
         (void)snprintf(e->code_name, sizeof(e->code_name), "%s", code_name ? code_name : "");
-        va_start(ap, fmt);
-        (void)vsnprintf(e->details, sizeof(e->details), fmt, ap);
-        va_end(ap);
-        dl_utf8_trim_partial(e->details);
+        memcpy(e->details, details, sizeof(details));
 }
 
 void service_flush_log(struct dl_service *s) {

@@ -228,7 +228,7 @@ static int rig_setup(void **state) {
         r->dir = scratch_dir_new();
         dl_daemon_config_init(&r->config);
         r->config.store.time_zone = "UTC";
-        r->config.lock.relock_usec = 20 * 1000; /* relock 20 ms after reaching unlocked */
+        r->config.lock.relock_usec = (int64_t)20 * 1000; /* relock 20 ms after reaching unlocked */
         r->config.lock.door_sensor = false;
         assert_int_equal(dl_store_open(r->dir, &r->config.store, &dl_clock_system, &r->store, &err), 0);
         assert_int_equal(sd_event_new(&r->event), 0);

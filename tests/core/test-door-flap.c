@@ -24,13 +24,13 @@ static void test_normal_use_logged(void **state) {
         (void)state;
         dl_door_flap_init(&f);
         for (int i = 0; i < 100; i++) {
-                assert_true(dl_door_flap_report(&f, T0 + i * 3 * SEC, alternate(i)));
+                assert_true(dl_door_flap_report(&f, T0 + 3 * SEC * i, alternate(i)));
                 assert_int_equal(dl_door_flap_deadline(&f), 0);
-                assert_false(dl_door_flap_tick(&f, T0 + i * 3 * SEC + SEC, &sum));
+                assert_false(dl_door_flap_tick(&f, T0 + 3 * SEC * i + SEC, &sum));
         }
         /* Four changes within 2 s (in, out, in, out) are still a person. */
         for (int i = 0; i < DL_DOOR_FLAP_MAX_CHANGES; i++)
-                assert_true(dl_door_flap_report(&f, T0 + 400 * SEC + i * 400 * MSEC, alternate(i)));
+                assert_true(dl_door_flap_report(&f, T0 + 400 * SEC + 400 * MSEC * i, alternate(i)));
         assert_false(dl_door_flap_active(&f));
 }
 
@@ -45,7 +45,7 @@ static void test_flap_summed_up(void **state) {
         (void)state;
         dl_door_flap_init(&f);
         for (int i = 0; i < 200; i++) {
-                last = t + i * 5 * MSEC;
+                last = t + 5 * MSEC * i;
                 if (dl_door_flap_report(&f, last, alternate(i)))
                         logged++;
         }
@@ -57,7 +57,7 @@ static void test_flap_summed_up(void **state) {
         assert_false(dl_door_flap_tick(&f, last + DL_DOOR_FLAP_SETTLE_USEC - 1, &sum));
         assert_true(dl_door_flap_tick(&f, last + DL_DOOR_FLAP_SETTLE_USEC, &sum));
         assert_int_equal(sum.changes, 200 - DL_DOOR_FLAP_MAX_CHANGES);
-        assert_int_equal(sum.first, t + DL_DOOR_FLAP_MAX_CHANGES * 5 * MSEC);
+        assert_int_equal(sum.first, t + 5 * MSEC * DL_DOOR_FLAP_MAX_CHANGES);
         assert_int_equal(sum.last, last);
         assert_int_equal(sum.door, DL_DOOR_CLOSED);
         assert_true(sum.settled);
