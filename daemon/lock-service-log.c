@@ -6,8 +6,11 @@
  * These entries are informational, not single-use state.  They are queued
  * in memory while the controller calls out (so nothing is written between a
  * keypad '#' and the drive) and written in one transaction with
- * synchronous=NORMAL at the next sync point: a power cut may lose the last
- * seconds of them, never a decision (code-store.md, Durability). */
+ * synchronous=NORMAL at the next sync point once the bolt has stopped (an
+ * operation and its arrival share a transaction; an entry's time is that of
+ * its commit, so the command's entry may be up to the bolt's travel late):
+ * a power cut may lose the last seconds of them, never a decision
+ * (code-store.md, Durability). */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>

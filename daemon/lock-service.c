@@ -32,7 +32,10 @@ void service_sync_store(struct dl_service *s) {
         until = dl_service_keypad_locked_until(s);
         if (until != seen)
                 service_log_lockout_change(s, seen);
-        service_flush_log(s);
+        /* While the bolt moves, its entries wait for the arrival: one
+         * transaction for "unlock" and "unlocked", not two. */
+        if (!s->moving)
+                service_flush_log(s);
         (void)dl_store_audit_list(s->store, s->last_log_seq, 0, emit_log, s, NULL);
 
         if (until != seen) {
@@ -239,7 +242,7 @@ void dl_service_attach_hw(struct dl_service *s, struct dl_hw *hw) {
                         .unlock = true,
                         .cause = DL_CAUSE_PASSAGE_MODE,
                         .source = DL_SOURCE_SYSTEM,
-                        .who = "the mode kept over a restart",
+                        .who = "SetMode() before the restart",
                 };
 
                 service_begin_op(s, &op);

@@ -6,6 +6,7 @@
  * no FULL commit. */
 #include "test-util.h"
 
+#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 static sqlite3_vfs *real_vfs;
 static unsigned n_syncs;
+static uint64_t n_written; /* bytes passed to xWrite */
 
 struct count_file {
         sqlite3_file base;
@@ -38,6 +40,7 @@ static int c_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off) {
         return REAL(f)->pMethods->xRead(REAL(f), buf, n, off);
 }
 static int c_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off) {
+        n_written += (uint64_t)n;
         return REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
 }
 static int c_truncate(sqlite3_file *f, sqlite3_int64 size) {
@@ -286,6 +289,7 @@ static int64_t log_head(struct rig *r) {
  * cycle and those before the drive. */
 static void keypad_cycle(struct rig *r, const char *keys, unsigned *ret_total, unsigned *ret_at_drive) {
         unsigned before = n_syncs;
+        uint64_t written = n_written;
 
         r->driven = false;
         assert_int_equal(dl_hw_sim_press_keys(r->sim, keys), 0);
@@ -294,6 +298,8 @@ static void keypad_cycle(struct rig *r, const char *keys, unsigned *ret_total, u
         run_until_state(r, DL_LOCK_LOCKED);
         *ret_total = n_syncs - before;
         *ret_at_drive = r->syncs_at_drive - before;
+        print_message("# %s: %u syncs, %u before the drive, %" PRIu64 " bytes written (WAL frames)\n", keys,
+                      *ret_total, *ret_at_drive, n_written - written);
 }
 
 static void test_keypad_story_and_syncs(void **state) {

@@ -101,6 +101,21 @@ def _(env):
     check("for 1 s" in entries(env, m)[1][2]["details"], f"unlock details: {entries(env, m)[1]}")
 
 
+@suite.case("passage mode unlocks with cause passage-mode; leaving it relocks by auto-relock")
+def _(env):
+    m = env.mark()
+    env.set_mode("passage")
+    env.wait_unlocked()
+    wait_entry(env, m, "unlocked")
+    env.set_mode("normal")
+    env.wait_locked(timeout=4)
+    wait_entry(env, m, "locked")
+    eq([x for x in story(env, m) if x[0] != "mode"],
+       [("unlock", "passage-mode"), ("unlocked", "passage-mode"), ("lock", "auto-relock"),
+        ("locked", "auto-relock")], "the story")
+    check(f"set by uid {os.getuid()}" in entries(env, m)[0][2]["details"], f"{entries(env, m)[0]}")
+
+
 @suite.case("a lockout that runs out by itself is logged as lockout-ended",
             config={"Lockout": {"FirstSeconds": "1"}})
 def _(env):
