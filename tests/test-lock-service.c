@@ -349,9 +349,31 @@ static void test_keypad_story_and_syncs(void **state) {
         assert_int_equal(total, one_time_floor);
 }
 
+/* The bolt turned by hand (reported while idle): logged as arrived, cause
+ * manual; the relock that follows is an auto-relock. */
+static void test_hand_turned(void **state) {
+        static const char *const want[] = { "unlocked", "lock", "locked" };
+        struct rig *r = *state;
+        struct collect c = {};
+        int64_t head = log_head(r);
+
+        dl_service_hw_events.bolt(r->service, true);
+        assert_int_equal(dl_service_state(r->service), DL_LOCK_UNLOCKED);
+        run_until_state(r, DL_LOCK_LOCKED);
+        while (sd_event_run(r->event, 0) > 0)
+                ;
+        assert_int_equal(dl_store_audit_list(r->store, head, 0, collect_entry, &c, NULL), 0);
+        assert_int_equal(c.n, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                assert_string_equal(c.events[i], want[i]);
+        assert_string_equal(c.details[0], "manual: bolt is unlocked (by hand (no command))");
+        assert_string_equal(c.details[1], "auto-relock: locked by auto-relock");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_keypad_story_and_syncs, rig_setup, rig_teardown),
+                cmocka_unit_test_setup_teardown(test_hand_turned, rig_setup, rig_teardown),
         };
 
         count_vfs_install();
