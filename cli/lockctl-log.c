@@ -65,8 +65,8 @@ static const struct {
         const char *key;
         const char *label;
 } detail_labels[] = {
-        { "code_id", "code" }, { "code_name", "name" },  { "reason", "reason" },
-        { "kind", "kind" },    { "details", "details" },
+        { "code_id", "code" }, { "code_name", "name" }, { "reason", "reason" },
+        { "kind", "kind" },    { "cause", "cause" },    { "details", "details" },
 };
 
 static bool is_labelled_detail(const char *key) {
@@ -83,11 +83,26 @@ static void print_detail(const struct bus_value *v, const char *label) {
         print_bus_value(stdout, v);
 }
 
+/* The details of a bolt operation begin with "<cause>: ", which cause= says
+ * already: the rest, or NULL when there is no such prefix. */
+static const char *details_after_cause(const char *details, const char *cause) {
+        size_t n;
+
+        if (!details || !cause)
+                return NULL;
+        n = strlen(cause);
+        if (strncmp(details, cause, n) != 0 || details[n] != ':' || details[n + 1] != ' ')
+                return NULL;
+        return details + n + 2;
+}
+
 /* " key=value ..." of a details dictionary.  "details" is left out when it
- * says no more than the reason or the alarm kind. */
+ * says no more than the reason or the alarm kind, and loses the cause it
+ * starts with. */
 static void print_details(const struct bus_dict *d) {
         const char *details = bus_dict_string(d, "details"), *reason = bus_dict_string(d, "reason"),
                    *kind = bus_dict_string(d, "kind");
+        const char *rest = details_after_cause(details, bus_dict_string(d, "cause"));
 
         for (size_t i = 0; i < ELEMENTSOF(detail_labels); i++) {
                 const struct bus_value *v = bus_dict_find(d, detail_labels[i].key);
@@ -97,6 +112,13 @@ static void print_details(const struct bus_dict *d) {
                 if (details && strcmp(detail_labels[i].key, "details") == 0 &&
                     ((reason && strcmp(details, reason) == 0) || (kind && strcmp(details, kind) == 0)))
                         continue;
+                if (rest && strcmp(detail_labels[i].key, "details") == 0) {
+                        struct bus_value shorter = *v;
+
+                        shorter.s = (char *)rest;
+                        print_detail(&shorter, detail_labels[i].label);
+                        continue;
+                }
                 print_detail(v, detail_labels[i].label);
         }
         for (size_t i = 0; i < d->n; i++)

@@ -19,6 +19,7 @@
 #include "hw.h"
 #include "keypad-entry.h"
 #include "lock-controller.h"
+#include "lock-operation.h"
 #include "store.h"
 #include "verify.h"
 

@@ -25,6 +25,32 @@ NAME = "org.doorlockd.Lock1"
 PATH = "/org/doorlockd/Lock1"
 
 
+# The log's story entries as the event panel shows them; grants, refusals
+# and alarms come from their own signals.
+STORY_EVENTS = ("lock", "unlock", "locked", "unlocked", "door-opened", "door-closed", "door-flapping",
+                "lockout-ended")
+
+
+def story_text(event, details):
+    """The panel's line for a LogEntry: 'unlocked by code 3 (Alice)',
+    'bolt locked: auto-relock', 'door opened'; None for the other events."""
+    if event not in STORY_EVENTS:
+        return None
+    text = str(details.get("details", ""))
+    cause = str(details.get("cause", ""))
+    if cause and text.startswith(cause + ": "):
+        text = text[len(cause) + 2:]
+    if event in ("locked", "unlocked"):
+        return f"bolt {event}" + (f": {cause}" if cause else "")
+    if event in ("door-opened", "door-closed"):
+        return f"door {event[5:]}"
+    if event == "door-flapping":
+        return f"door flapping: {text}"
+    if event == "lockout-ended":
+        return "keypad lockout ended"
+    return text
+
+
 class Keypad:
     def __init__(self):
         dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
@@ -39,7 +65,7 @@ class Keypad:
         # Shown at the start: the lock has no codes until one is added there.
         self.commands = [c for c in os.environ.get("DEMO_SECOND_TERMINAL", "").splitlines() if c.strip()]
         self.show_commands = bool(self.commands)
-        for sig in ("AccessGranted", "AccessDenied", "Alarm"):
+        for sig in ("AccessGranted", "AccessDenied", "Alarm", "LogEntry"):
             self.bus.add_signal_receiver(self.on_signal, signal_name=sig, dbus_interface="org.doorlockd.Lock1",
                                          path=PATH, member_keyword="member")
         self.bus.add_signal_receiver(self.on_props, signal_name="PropertiesChanged",
@@ -50,7 +76,7 @@ class Keypad:
 
     def event(self, text):
         self.events.append(time.strftime("%H:%M:%S ") + text)
-        self.events = self.events[-8:]
+        self.events = self.events[-12:]
         self.draw()
 
     def on_signal(self, *args, member=None):
@@ -59,6 +85,10 @@ class Keypad:
             self.event(f"access granted ({args[0]}, {who})")
         elif member == "AccessDenied":
             self.event(f"access denied ({args[0]}: {args[1]})")
+        elif member == "LogEntry":
+            text = story_text(str(args[2]), args[4])
+            if text:
+                self.event(text)
         else:
             self.event(f"ALARM {args[0]}: {args[1]}")
 

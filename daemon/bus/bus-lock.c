@@ -242,8 +242,13 @@ static int collect_log(const struct dl_audit_entry *e, void *userdata) {
         return 0;
 }
 
+static bool is_operation_event(const char *event) {
+        return strcmp(event, DL_EVENT_LOCK) == 0 || strcmp(event, DL_EVENT_UNLOCK) == 0 ||
+               strcmp(event, DL_EVENT_LOCKED) == 0 || strcmp(event, DL_EVENT_UNLOCKED) == 0;
+}
+
 /* details a{sv}: code_id, code_name, reason (access-denied), kind (alarm),
- * details. */
+ * cause (lock, unlock, locked, unlocked), details. */
 int dl_bus_append_log_entry(sd_bus_message *reply, const struct dl_audit_entry *e, bool as_struct) {
         char first[48];
         int r;
@@ -270,6 +275,10 @@ int dl_bus_append_log_entry(sd_bus_message *reply, const struct dl_audit_entry *
                 r = sd_bus_message_append(reply, "{sv}", "reason", "s", first);
         if (r >= 0 && strcmp(e->event, DL_EVENT_ALARM) == 0)
                 r = sd_bus_message_append(reply, "{sv}", "kind", "s", first);
+        /* The bolt's operations: the first word is the cause (older `lock`
+         * entries, "locked by uid 0", have none). */
+        if (r >= 0 && is_operation_event(e->event) && dl_lock_cause_from_string(first) >= 0)
+                r = sd_bus_message_append(reply, "{sv}", "cause", "s", first);
         if (r >= 0)
                 r = sd_bus_message_append(reply, "{sv}", "details", "s", e->details);
         if (r < 0)

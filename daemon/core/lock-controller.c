@@ -135,6 +135,7 @@ int dl_lock_unlock(struct dl_lock_controller *c, int64_t now, int64_t hold_usec)
                 return -EINVAL;
         if (hold_usec < 0 || hold_usec > DL_HOLD_USEC_MAX)
                 return -ERANGE;
+        c->hold_timed = hold_usec != 0;
         if (hold_usec == 0)
                 hold_usec = c->config.relock_usec;
 
@@ -179,13 +180,15 @@ int dl_lock_set_mode(struct dl_lock_controller *c, int64_t now, enum dl_lock_mod
                 return 0;
 
         c->mode = mode;
-        if (mode == DL_MODE_PASSAGE)
+        if (mode == DL_MODE_PASSAGE) {
                 /* Passage never relocks; the unlock below arms nothing. */
                 cancel_relock(c);
-        else if (old == DL_MODE_PASSAGE && c->state == DL_LOCK_UNLOCKED)
+        } else if (old == DL_MODE_PASSAGE && c->state == DL_LOCK_UNLOCKED) {
                 /* As if just unlocked.  Unlocking (or locked, jammed,
                  * unknown) needs nothing: reaching "unlocked" arms it. */
+                c->hold_timed = false;
                 arm_relock(c, now, c->config.relock_usec);
+        }
 
         if (c->ops && c->ops->mode_changed)
                 c->ops->mode_changed(c->userdata, old, mode);
@@ -223,6 +226,7 @@ void dl_lock_bolt_reported(struct dl_lock_controller *c, int64_t now, bool unloc
                 if (c->state == DL_LOCK_UNLOCKED)
                         return;
                 c->hold_usec = c->config.relock_usec;
+                c->hold_timed = false;
                 arm_relock(c, now, c->config.relock_usec);
                 set_state(c, DL_LOCK_UNLOCKED);
         } else {
@@ -277,6 +281,10 @@ void dl_lock_tick(struct dl_lock_controller *c, int64_t now) {
                 else
                         auto_relock(c, now);
         }
+}
+
+enum dl_lock_cause dl_lock_relock_cause(const struct dl_lock_controller *c) {
+        return c && c->hold_timed ? DL_CAUSE_TIMED_UNLOCK_ENDED : DL_CAUSE_AUTO_RELOCK;
 }
 
 int64_t dl_lock_next_deadline(const struct dl_lock_controller *c) {

@@ -40,6 +40,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lock-operation.h"
+
 enum dl_lock_state {
         DL_LOCK_UNKNOWN,
         DL_LOCK_LOCKED,
@@ -102,6 +104,7 @@ struct dl_lock_controller {
         int64_t motor_deadline; /* 0 = motor idle */
         int64_t relock_at;      /* 0 = none pending */
         bool relock_when_closed;
+        bool hold_timed; /* the pending relock ends an explicit hold (UnlockFor) */
 };
 
 /* State, door and mode unknown, unknown, normal; no callback is called.
@@ -137,6 +140,11 @@ void dl_lock_door_reported(struct dl_lock_controller *c, int64_t now, enum dl_do
 
 /* Time passed: fire whatever is due (motor timeout -> jammed, relock). */
 void dl_lock_tick(struct dl_lock_controller *c, int64_t now);
+
+/* Why the relock that is pending (or that auto_relock() announces) locks:
+ * DL_CAUSE_TIMED_UNLOCK_ENDED after an explicit hold_usec of
+ * dl_lock_unlock(), else DL_CAUSE_AUTO_RELOCK. */
+enum dl_lock_cause dl_lock_relock_cause(const struct dl_lock_controller *c);
 
 /* The earliest pending deadline (monotonic µs), 0 when none. */
 int64_t dl_lock_next_deadline(const struct dl_lock_controller *c);

@@ -32,6 +32,35 @@ int dl_store_log_event(struct dl_store *s, const char *event, const struct dl_ac
         return 0;
 }
 
+/* Informational entries (the bolt's operations, the door): not single-use
+ * state, so NORMAL is enough; a power cut may lose the last of them, and
+ * the next FULL commit makes them durable (the WAL is written in order). */
+int dl_store_log_batch(struct dl_store *s, const struct dl_log_item *items, size_t n, struct dl_error *err) {
+        _cleanup_txn_ struct dl_txn t = {};
+        int r;
+
+        if (n == 0)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                if (!items[i].event || !*items[i].event || strlen(items[i].event) >= DL_AUDIT_EVENT_MAX)
+                        return dl_error_set(err, -EINVAL, "Invalid audit event name");
+        r = dl_txn_begin(s, false, &t, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = dl_txn_log(&t, items[i].event, items[i].source, items[i].code_id, items[i].code_name,
+                               items[i].details);
+                if (r < 0)
+                        return dl_error_set(err, r, "Cannot write audit log: %s", strerror(-r));
+        }
+        r = dl_txn_commit(&t, err);
+        if (r < 0)
+                return r;
+        if (dl_audit_needs_prune(s, &t.state))
+                return dl_audit_prune(s, err);
+        return 0;
+}
+
 /* ---- bounding the log ---- */
 
 /* Pruning deletes this many entries below the bound at once, so it runs once

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "audit-chain.h"
@@ -33,3 +34,17 @@ int dl_store_audit_verify(struct dl_store *s, struct dl_audit_report *ret, struc
  * details: free text, never a PIN. */
 int dl_store_log_event(struct dl_store *s, const char *event, const struct dl_actor *actor, int64_t code_id,
                        const char *code_name, const char *details, struct dl_error *err);
+
+/* One entry of dl_store_log_batch(). */
+struct dl_log_item {
+        const char *event;
+        enum dl_source source;
+        int64_t code_id;       /* 0 = none */
+        const char *code_name; /* NULL = none */
+        const char *details;   /* free text, never a PIN */
+};
+
+/* Append informational entries (the bolt's operations, the door, a lockout
+ * ending) in one transaction committed with synchronous=NORMAL: a power cut
+ * may lose the last of them, never a decision (code-store.md, Durability). */
+int dl_store_log_batch(struct dl_store *s, const struct dl_log_item *items, size_t n, struct dl_error *err);

@@ -305,6 +305,42 @@ static void test_no_door_sensor(void **state) {
         expect_relock_at(&c, &r, t + 5 * SEC);
 }
 
+/* What the relock is for: the end of an UnlockFor() hold or an auto-relock
+ * (the lock service logs it as the lock's cause). */
+static void test_relock_cause(void **state) {
+        struct dl_lock_controller c;
+        struct recorder r;
+        int64_t t;
+
+        (void)state;
+        lock_setup_locked(&c, &r, false);
+        assert_int_equal(dl_lock_relock_cause(&c), DL_CAUSE_AUTO_RELOCK);
+
+        t = unlock_and_arrive(&c, &r, T0, 30 * SEC);
+        assert_int_equal(dl_lock_relock_cause(&c), DL_CAUSE_TIMED_UNLOCK_ENDED);
+        expect_relock_at(&c, &r, t + 30 * SEC);
+        assert_int_equal(dl_lock_relock_cause(&c), DL_CAUSE_TIMED_UNLOCK_ENDED);
+
+        /* A plain unlock after a timed one: an auto-relock again. */
+        t = unlock_and_arrive(&c, &r, t + 100 * SEC, 0);
+        assert_int_equal(dl_lock_relock_cause(&c), DL_CAUSE_AUTO_RELOCK);
+        /* UnlockFor() while unlocked makes the pending relock a timed one,
+         * and a plain Unlock() after it an auto-relock. */
+        assert_int_equal(dl_lock_unlock(&c, t + SEC, 60 * SEC), 0);
+        assert_int_equal(dl_lock_relock_cause(&c), DL_CAUSE_TIMED_UNLOCK_ENDED);
+        assert_int_equal(dl_lock_unlock(&c, t + 2 * SEC, 0), 0);
+        assert_int_equal(dl_lock_relock_cause(&c), DL_CAUSE_AUTO_RELOCK);
+        expect_log(&r, NULL);
+        expect_relock_at(&c, &r, t + 7 * SEC);
+
+        /* A bolt turned open by hand after a timed unlock: auto-relock. */
+        t = unlock_and_arrive(&c, &r, t + 100 * SEC, 30 * SEC);
+        expect_relock_at(&c, &r, t + 30 * SEC);
+        dl_lock_bolt_reported(&c, t + 40 * SEC, true);
+        assert_int_equal(dl_lock_relock_cause(&c), DL_CAUSE_AUTO_RELOCK);
+        assert_int_equal(dl_lock_relock_cause(NULL), DL_CAUSE_AUTO_RELOCK);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_hold),
@@ -315,6 +351,7 @@ int main(void) {
                 cmocka_unit_test(test_door_sensor_wait_cancelled),
                 cmocka_unit_test(test_door_sensor_unknown),
                 cmocka_unit_test(test_no_door_sensor),
+                cmocka_unit_test(test_relock_cause),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

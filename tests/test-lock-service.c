@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The lock service on the simulated backend, in process: the story a
+ * keypad unlock leaves in the log, and what it costs on disk.  A SQLite VFS
+ * shim counts xSync calls (fsyncs), so the test sees that the grant's FULL
+ * commit happens before the bolt moves and that the new log entries add
+ * no FULL commit. */
+#include "test-util.h"
+
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-event.h>
+
+#include "audit-log.h"
+#include "code-store.h"
+#include "config.h"
+#include "hw-sim.h"
+#include "lock-service.h"
+#include "macro.h"
+
+/* ---- a VFS that counts syncs ---- */
+
+static sqlite3_vfs *real_vfs;
+static unsigned n_syncs;
+static uint64_t n_written; /* bytes passed to xWrite */
+
+struct count_file {
+        sqlite3_file base;
+        sqlite3_file *real; /* follows this struct */
+};
+
+#define REAL(f) (((struct count_file *)(f))->real)
+
+static int c_close(sqlite3_file *f) {
+        return REAL(f)->pMethods->xClose(REAL(f));
+}
+static int c_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off) {
+        return REAL(f)->pMethods->xRead(REAL(f), buf, n, off);
+}
+static int c_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off) {
+        n_written += (uint64_t)n;
+        return REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
+}
+static int c_truncate(sqlite3_file *f, sqlite3_int64 size) {
+        return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+static int c_sync(sqlite3_file *f, int flags) {
+        n_syncs++;
+        return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+static int c_size(sqlite3_file *f, sqlite3_int64 *size) {
+        return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+static int c_lock(sqlite3_file *f, int l) {
+        return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+static int c_unlock(sqlite3_file *f, int l) {
+        return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
+static int c_check(sqlite3_file *f, int *out) {
+        return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+static int c_fctl(sqlite3_file *f, int op, void *arg) {
+        return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+static int c_sector(sqlite3_file *f) {
+        return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+static int c_chars(sqlite3_file *f) {
+        return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+
+static const sqlite3_io_methods count_io = {
+        .iVersion = 1,
+        .xClose = c_close,
+        .xRead = c_read,
+        .xWrite = c_write,
+        .xTruncate = c_truncate,
+        .xSync = c_sync,
+        .xFileSize = c_size,
+        .xLock = c_lock,
+        .xUnlock = c_unlock,
+        .xCheckReservedLock = c_check,
+        .xFileControl = c_fctl,
+        .xSectorSize = c_sector,
+        .xDeviceCharacteristics = c_chars,
+};
+
+static int c_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags) {
+        struct count_file *cf = (struct count_file *)f;
+        int rc;
+
+        (void)vfs;
+        cf->real = (sqlite3_file *)(cf + 1);
+        rc = real_vfs->xOpen(real_vfs, name, cf->real, flags, out_flags);
+        /* Only version-1 methods: the WAL index lives in memory (exclusive
+         * locking mode), so no shared memory is needed. */
+        cf->base.pMethods = rc == SQLITE_OK ? &count_io : NULL;
+        return rc;
+}
+static int c_delete(sqlite3_vfs *vfs, const char *name, int sync_dir) {
+        (void)vfs;
+        return real_vfs->xDelete(real_vfs, name, sync_dir);
+}
+static int c_access(sqlite3_vfs *vfs, const char *name, int flags, int *out) {
+        (void)vfs;
+        return real_vfs->xAccess(real_vfs, name, flags, out);
+}
+static int c_full(sqlite3_vfs *vfs, const char *name, int n, char *out) {
+        (void)vfs;
+        return real_vfs->xFullPathname(real_vfs, name, n, out);
+}
+static int c_random(sqlite3_vfs *vfs, int n, char *out) {
+        (void)vfs;
+        return real_vfs->xRandomness(real_vfs, n, out);
+}
+static int c_sleep(sqlite3_vfs *vfs, int us) {
+        (void)vfs;
+        return real_vfs->xSleep(real_vfs, us);
+}
+static int c_time(sqlite3_vfs *vfs, double *out) {
+        (void)vfs;
+        return real_vfs->xCurrentTime(real_vfs, out);
+}
+static int c_error(sqlite3_vfs *vfs, int n, char *out) {
+        (void)vfs;
+        return real_vfs->xGetLastError(real_vfs, n, out);
+}
+
+static sqlite3_vfs count_vfs = {
+        .iVersion = 1,
+        .zName = "count-syncs",
+        .xOpen = c_open,
+        .xDelete = c_delete,
+        .xAccess = c_access,
+        .xFullPathname = c_full,
+        .xRandomness = c_random,
+        .xSleep = c_sleep,
+        .xCurrentTime = c_time,
+        .xGetLastError = c_error,
+};
+
+static void count_vfs_install(void) {
+        real_vfs = sqlite3_vfs_find(NULL);
+        assert_non_null(real_vfs);
+        count_vfs.szOsFile = (int)sizeof(struct count_file) + real_vfs->szOsFile;
+        count_vfs.mxPathname = real_vfs->mxPathname;
+        assert_int_equal(sqlite3_vfs_register(&count_vfs, 1), SQLITE_OK);
+}
+
+/* ---- the service on hw-sim ---- */
+
+struct rig {
+        char *dir;
+        struct dl_daemon_config config;
+        struct dl_store *store;
+        sd_event *event;
+        struct dl_hw_sim *sim;
+        struct dl_hw hw; /* wraps the simulator's, to see the drive */
+        struct dl_hw *sim_hw;
+        struct dl_service *service;
+        unsigned syncs_at_drive;
+        bool driven;
+};
+
+static struct rig *the_rig;
+
+static void wrap_drive(struct dl_hw *hw, bool unlock) {
+        (void)hw;
+        if (unlock && !the_rig->driven) {
+                the_rig->syncs_at_drive = n_syncs;
+                the_rig->driven = true;
+        }
+        the_rig->sim_hw->ops->drive(the_rig->sim_hw, unlock);
+}
+static void wrap_report(struct dl_hw *hw) {
+        (void)hw;
+        the_rig->sim_hw->ops->report(the_rig->sim_hw);
+}
+static void wrap_free(struct dl_hw *hw) {
+        (void)hw;
+}
+static const struct dl_hw_ops wrap_ops = { .drive = wrap_drive, .report = wrap_report, .free = wrap_free };
+
+static void ev_granted(void *u, enum dl_source src, int64_t id, const char *name) {
+        (void)u, (void)src, (void)id, (void)name;
+}
+static void ev_denied(void *u, enum dl_source src, const char *reason) {
+        (void)u, (void)src, (void)reason;
+}
+static void ev_alarm(void *u, const char *kind, const char *detail) {
+        (void)u, (void)kind, (void)detail;
+}
+static void ev_log_entry(void *u, const struct dl_audit_entry *e) {
+        (void)u, (void)e;
+}
+static void ev_property(void *u, const char *property) {
+        (void)u, (void)property;
+}
+static void ev_code(void *u, int64_t id) {
+        (void)u, (void)id;
+}
+static void ev_motion(void *u, enum dl_lock_state state) {
+        (void)u, (void)state;
+}
+static const struct dl_service_events quiet_events = {
+        .granted = ev_granted,
+        .denied = ev_denied,
+        .alarm = ev_alarm,
+        .log_entry = ev_log_entry,
+        .property_changed = ev_property,
+        .code_added = ev_code,
+        .code_removed = ev_code,
+        .code_changed = ev_code,
+        .motion_done = ev_motion,
+};
+
+static void run_until_state(struct rig *r, enum dl_lock_state want) {
+        while (dl_service_state(r->service) != want)
+                assert_true(sd_event_run(r->event, UINT64_MAX) >= 0);
+}
+
+static int rig_setup(void **state) {
+        struct rig *r = calloc(1, sizeof(*r));
+        struct dl_error err = {};
+
+        assert_non_null(r);
+        the_rig = r;
+        r->dir = scratch_dir_new();
+        dl_daemon_config_init(&r->config);
+        r->config.store.time_zone = "UTC";
+        r->config.lock.relock_usec = (int64_t)20 * 1000; /* relock 20 ms after reaching unlocked */
+        r->config.lock.door_sensor = false;
+        assert_int_equal(dl_store_open(r->dir, &r->config.store, &dl_clock_system, &r->store, &err), 0);
+        assert_int_equal(sd_event_new(&r->event), 0);
+        assert_int_equal(dl_service_new(r->event, &r->config, r->store, &quiet_events, NULL, &r->service),
+                         0);
+        /* Bolt 5 ms, keys 1 ms apart; the service drives it through the
+         * wrapper, to see when the drive goes out. */
+        assert_int_equal(dl_hw_sim_new(r->event, 5000, 1000, &dl_service_hw_events, r->service, &r->sim), 0);
+        r->sim_hw = dl_hw_sim_hw(r->sim);
+        r->hw.ops = &wrap_ops;
+        dl_service_attach_hw(r->service, &r->hw);
+        run_until_state(r, DL_LOCK_LOCKED);
+        *state = r;
+        return 0;
+}
+
+static int rig_teardown(void **state) {
+        struct rig *r = *state;
+
+        dl_service_free(r->service);
+        dl_hw_free(r->sim_hw);
+        sd_event_unref(r->event);
+        dl_store_close(r->store);
+        scratch_dir_free(r->dir);
+        free(r);
+        the_rig = NULL;
+        return 0;
+}
+
+struct collect {
+        char events[32][DL_AUDIT_EVENT_MAX];
+        char details[32][DL_AUDIT_DETAILS_MAX];
+        size_t n;
+};
+
+static int collect_entry(const struct dl_audit_entry *e, void *userdata) {
+        struct collect *c = userdata;
+
+        if (c->n < ELEMENTSOF(c->events)) {
+                snprintf(c->events[c->n], sizeof(c->events[0]), "%s", e->event);
+                snprintf(c->details[c->n], sizeof(c->details[0]), "%s", e->details);
+                c->n++;
+        }
+        return 0;
+}
+
+static int64_t log_head(struct rig *r) {
+        int64_t first = 0, last = 0;
+
+        assert_int_equal(dl_store_audit_range(r->store, &first, &last, NULL), 0);
+        return last;
+}
+
+/* Type pin# and run until the bolt is back in locked; the syncs of the whole
+ * cycle and those before the drive. */
+static void keypad_cycle(struct rig *r, const char *keys, unsigned *ret_total, unsigned *ret_at_drive) {
+        unsigned before = n_syncs;
+        uint64_t written = n_written;
+
+        r->driven = false;
+        assert_int_equal(dl_hw_sim_press_keys(r->sim, keys), 0);
+        run_until_state(r, DL_LOCK_UNLOCKED);
+        assert_true(r->driven);
+        run_until_state(r, DL_LOCK_LOCKED);
+        *ret_total = n_syncs - before;
+        *ret_at_drive = r->syncs_at_drive - before;
+        print_message("# %s: %u syncs, %u before the drive, %" PRIu64 " bytes written (WAL frames)\n", keys,
+                      *ret_total, *ret_at_drive, n_written - written);
+}
+
+static void test_keypad_story_and_syncs(void **state) {
+        static const char *const want[] = { "access-granted", "unlock", "unlocked", "lock", "locked" };
+        struct rig *r = *state;
+        struct dl_code_spec spec;
+        struct collect c = {};
+        struct dl_error err = {};
+        unsigned total, at_drive, one_time_floor;
+        struct dl_decision d;
+        int64_t id, head;
+
+        dl_code_spec_init(&spec, "Alice");
+        assert_int_equal(dl_store_add_code(r->store, &spec, "481529", 0, NULL, &id, NULL, &err), 0);
+
+        /* A plain code: its grant commits NORMAL, so the cycle from '#' to
+         * relocked syncs nothing, with or without the new entries. */
+        head = log_head(r);
+        keypad_cycle(r, "481529#", &total, &at_drive);
+        assert_int_equal(total, 0);
+        assert_int_equal(dl_store_audit_list(r->store, head, 0, collect_entry, &c, &err), 0);
+        assert_int_equal(c.n, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                assert_string_equal(c.events[i], want[i]);
+        assert_string_equal(c.details[1], "code: unlocked by code 1 (Alice)");
+        assert_string_equal(c.details[2], "code: bolt is unlocked (by code 1 (Alice))");
+        assert_string_equal(c.details[3], "auto-relock: locked by auto-relock");
+        assert_string_equal(c.details[4], "auto-relock: bolt is locked (by auto-relock)");
+
+        /* The floor: what one one-time grant costs in the store alone. */
+        dl_code_spec_init(&spec, "Guest");
+        spec.kind = DL_CODE_ONE_TIME;
+        assert_int_equal(dl_store_add_code(r->store, &spec, "730196", 0, NULL, &id, NULL, &err), 0);
+        one_time_floor = n_syncs;
+        assert_int_equal(dl_store_verify(r->store, "730196", DL_SOURCE_KEYPAD, &d, &err), 0);
+        assert_true(d.granted);
+        one_time_floor = n_syncs - one_time_floor;
+        assert_true(one_time_floor >= 1);
+
+        /* A one-time code through the service: the grant's FULL commit is
+         * on disk before the drive, and the cycle adds no sync to it. */
+        dl_code_spec_init(&spec, "Guest 2");
+        spec.kind = DL_CODE_ONE_TIME;
+        assert_int_equal(dl_store_add_code(r->store, &spec, "915837", 0, NULL, &id, NULL, &err), 0);
+        keypad_cycle(r, "915837#", &total, &at_drive);
+        assert_int_equal(at_drive, one_time_floor);
+        assert_int_equal(total, one_time_floor);
+}
+
+/* The bolt turned by hand (reported while idle): logged as arrived, cause
+ * manual; the relock that follows is an auto-relock. */
+static void test_hand_turned(void **state) {
+        static const char *const want[] = { "unlocked", "lock", "locked" };
+        struct rig *r = *state;
+        struct collect c = {};
+        int64_t head = log_head(r);
+
+        dl_service_hw_events.bolt(r->service, true);
+        assert_int_equal(dl_service_state(r->service), DL_LOCK_UNLOCKED);
+        run_until_state(r, DL_LOCK_LOCKED);
+        while (sd_event_run(r->event, 0) > 0)
+                ;
+        assert_int_equal(dl_store_audit_list(r->store, head, 0, collect_entry, &c, NULL), 0);
+        assert_int_equal(c.n, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                assert_string_equal(c.events[i], want[i]);
+        assert_string_equal(c.details[0], "manual: bolt is unlocked (by hand (no command))");
+        assert_string_equal(c.details[1], "auto-relock: locked by auto-relock");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_keypad_story_and_syncs, rig_setup, rig_teardown),
+                cmocka_unit_test_setup_teardown(test_hand_turned, rig_setup, rig_teardown),
+        };
+
+        count_vfs_install();
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
