@@ -520,10 +520,12 @@ static void test_queue_overflow(void **state _unused_) {
         } else
                 assert_true(n >= 16);
 
-        /* Drained, the line reports edges again. */
-        sim_pull(7, 0);
+        /* Drained, the line reports edges again (the last edge made was falling). */
+        assert_int_equal(dl_gpio_line_get(l), 0);
+        sim_pull(7, 1);
         n = wait_events(l, ev, ELEMENTSOF(ev));
-        assert_true(n >= 1);
+        assert_int_equal(n, 1);
+        assert_true(ev[0].rising);
 }
 
 int main(void) {
