@@ -52,7 +52,8 @@ static int list_chips(const char *dev_dir, unsigned **ret, size_t *ret_n) {
         d = opendir(dev_dir);
         if (!d)
                 return -errno;
-        while ((de = readdir(d))) {
+        /* readdir_r() is deprecated; one thread, one DIR. */
+        while ((de = readdir(d))) { // cppcheck-suppress readdirCalled
                 struct stat st;
                 unsigned num;
 
@@ -177,8 +178,8 @@ static int resolve_on_chip(struct gpiod_chip *c, const char *path, const char *l
 
         r = dl_gpio_spec_line_offset(line, &offset);
         if (r == -ERANGE || (r >= 0 && offset >= n))
-                return dl_error_set(err, -ERANGE, "Line offset %s is past the %u lines of GPIO chip %s", line, n,
-                                    desc);
+                return dl_error_set(err, -ERANGE, "Line offset %s is past the %u lines of GPIO chip %s",
+                                    line, n, desc);
         if (r >= 0) {
                 *ret_offset = offset;
                 return 0;
@@ -306,7 +307,8 @@ static int request_config(const struct dl_gpio_request *req, bool active_low,
 }
 
 int dl_gpio_line_request(const char *dev_dir, const struct dl_gpio_line_spec *spec,
-                         const struct dl_gpio_request *req, struct dl_gpio_line **ret, struct dl_error *err) {
+                         const struct dl_gpio_request *req, struct dl_gpio_line **ret,
+                         struct dl_error *err) {
         _cleanup_gpio_line_ struct dl_gpio_line *l = NULL;
         _cleanup_free_ char *path = NULL;
         struct gpiod_line_request_config cfg;
@@ -370,7 +372,8 @@ int dl_gpio_line_request(const char *dev_dir, const struct dl_gpio_line_spec *sp
                         return dl_error_set(err, -errno, "GPIO line %s has no event fd: %m", l->description);
                 flags = fcntl(fd, F_GETFL);
                 if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-                        return dl_error_set(err, -errno, "Cannot make GPIO line %s's event fd non-blocking: %m",
+                        return dl_error_set(err, -errno,
+                                            "Cannot make GPIO line %s's event fd non-blocking: %m",
                                             l->description);
         }
 
