@@ -42,7 +42,8 @@ static int check_keymap(const char *const *rows, size_t n_rows, struct dl_error 
         size_t cols;
 
         if (n_rows < 1 || n_rows > DL_MATRIX_MAX)
-                return dl_error_set(err, -EINVAL, "key map has %zu rows, must be 1..%d", n_rows, DL_MATRIX_MAX);
+                return dl_error_set(err, -EINVAL, "key map has %zu rows, must be 1..%d", n_rows,
+                                    DL_MATRIX_MAX);
         if (!rows[0])
                 return dl_error_set(err, -EINVAL, "key map row 1 is missing");
         cols = strnlen(rows[0], DL_MATRIX_MAX + 1);
@@ -53,18 +54,18 @@ static int check_keymap(const char *const *rows, size_t n_rows, struct dl_error 
                         return dl_error_set(err, -EINVAL, "key map row %zu is missing", r + 1);
                 len = strnlen(rows[r], DL_MATRIX_MAX + 1);
                 if (len < 1 || len > DL_MATRIX_MAX)
-                        return dl_error_set(err, -EINVAL, "key map row %zu has %s keys, must be 1..%d", r + 1,
-                                            len < 1 ? "no" : "too many", DL_MATRIX_MAX);
+                        return dl_error_set(err, -EINVAL, "key map row %zu has %s keys, must be 1..%d",
+                                            r + 1, len < 1 ? "no" : "too many", DL_MATRIX_MAX);
                 if (len != cols)
-                        return dl_error_set(err, -EINVAL, "key map row %zu has %zu keys, row 1 has %zu", r + 1,
-                                            len, cols);
+                        return dl_error_set(err, -EINVAL, "key map row %zu has %zu keys, row 1 has %zu",
+                                            r + 1, len, cols);
                 for (size_t c = 0; c < len; c++) {
                         const char *k = memchr(DL_MATRIX_KEYS, rows[r][c], sizeof(DL_MATRIX_KEYS) - 1);
 
                         if (!k || rows[r][c] == '\0')
                                 return dl_error_set(err, -EINVAL,
-                                                    "key map row %zu column %zu: not a key (0-9 * # A-D)", r + 1,
-                                                    c + 1);
+                                                    "key map row %zu column %zu: not a key (0-9 * # A-D)",
+                                                    r + 1, c + 1);
                         if (seen[k - DL_MATRIX_KEYS])
                                 return dl_error_set(err, -EINVAL, "key map: key '%c' appears twice", *k);
                         seen[k - DL_MATRIX_KEYS] = true;
@@ -136,7 +137,8 @@ int dl_matrix_config_check(const struct dl_matrix_config *c, struct dl_error *er
                                     c->cols, DL_MATRIX_MAX);
         for (unsigned i = 0; i < c->rows; i++) {
                 if (strnlen(c->keys[i], sizeof(c->keys[i])) != c->cols)
-                        return dl_error_set(err, -EINVAL, "key map row %u does not have %u keys", i + 1, c->cols);
+                        return dl_error_set(err, -EINVAL, "key map row %u does not have %u keys", i + 1,
+                                            c->cols);
                 rows[i] = c->keys[i];
         }
         r = check_keymap(rows, c->rows, err);
@@ -172,7 +174,8 @@ static int64_t deadline_after(int64_t now, int64_t d) {
 }
 
 static void act_wait(struct dl_matrix_keypad *m) {
-        m->action = (struct dl_matrix_action){ .columns = dl_matrix_all_columns(m), .next = DL_MATRIX_WAIT_EDGE };
+        m->action = (struct dl_matrix_action){ .columns = dl_matrix_all_columns(m),
+                                               .next = DL_MATRIX_WAIT_EDGE };
 }
 
 static void act_read(struct dl_matrix_keypad *m, uint32_t columns, int64_t deadline) {
@@ -235,7 +238,8 @@ static char scan_done(struct dl_matrix_keypad *m) {
                 return '\0';
         }
         if (which == m->candidate) {
-                char key = m->config.keys[(unsigned)which / m->config.cols][(unsigned)which % m->config.cols];
+                char key =
+                        m->config.keys[(unsigned)which / m->config.cols][(unsigned)which % m->config.cols];
 
                 go_held(m, key);
                 return key;
@@ -258,7 +262,8 @@ static void held_read(struct dl_matrix_keypad *m, uint32_t rows_low) {
         if (rows_low != 0) {
                 /* Still down: nothing until an edge (or the slow poll). */
                 if (m->config.held_poll_usec > 0)
-                        act_read(m, dl_matrix_all_columns(m), deadline_after(m->now, m->config.held_poll_usec));
+                        act_read(m, dl_matrix_all_columns(m),
+                                 deadline_after(m->now, m->config.held_poll_usec));
                 else
                         act_wait(m);
                 return;
@@ -284,7 +289,8 @@ static int ret_action(struct dl_matrix_keypad *m, char key, struct dl_matrix_act
         return 0;
 }
 
-int dl_matrix_init(struct dl_matrix_keypad *m, const struct dl_matrix_config *c, struct dl_matrix_action *ret) {
+int dl_matrix_init(struct dl_matrix_keypad *m, const struct dl_matrix_config *c,
+                   struct dl_matrix_action *ret) {
         int r;
 
         if (!m)
@@ -316,7 +322,8 @@ int dl_matrix_row_edge(struct dl_matrix_keypad *m, int64_t now, struct dl_matrix
                 /* Look after the debounce time, unless a read comes sooner. */
                 if (m->action.next != DL_MATRIX_READ_ROWS ||
                     m->action.deadline > deadline_after(m->now, m->config.debounce_usec))
-                        act_read(m, dl_matrix_all_columns(m), deadline_after(m->now, m->config.debounce_usec));
+                        act_read(m, dl_matrix_all_columns(m),
+                                 deadline_after(m->now, m->config.debounce_usec));
                 break;
         }
         return ret_action(m, '\0', ret);

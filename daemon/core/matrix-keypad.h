@@ -103,11 +103,11 @@
 #define DL_MATRIX_KEYS "0123456789*#ABCD"
 
 struct dl_matrix_config {
-        unsigned rows, cols;                          /* 1..DL_MATRIX_MAX */
+        unsigned rows, cols;                         /* 1..DL_MATRIX_MAX */
         char keys[DL_MATRIX_MAX][DL_MATRIX_MAX + 1]; /* keys[row][col], NUL-terminated rows */
-        int64_t settle_usec;                          /* before each read of a scan, > 0 */
-        int64_t debounce_usec;                        /* between scans; release stability, > 0 */
-        int64_t held_poll_usec;                       /* row read while held, 0 = off */
+        int64_t settle_usec;                         /* before each read of a scan, > 0 */
+        int64_t debounce_usec;                       /* between scans; release stability, > 0 */
+        int64_t held_poll_usec;                      /* row read while held, 0 = off */
 };
 
 enum dl_matrix_next {
@@ -166,7 +166,8 @@ int dl_matrix_config_check(const struct dl_matrix_config *c, struct dl_error *er
 /* Start idle.  ret (may be NULL) gets the first action: all columns
  * active, wait for an edge.  -EINVAL (after dl_matrix_config_check) for a
  * bad config. */
-int dl_matrix_init(struct dl_matrix_keypad *m, const struct dl_matrix_config *c, struct dl_matrix_action *ret);
+int dl_matrix_init(struct dl_matrix_keypad *m, const struct dl_matrix_config *c,
+                   struct dl_matrix_action *ret);
 
 /* A row line had an edge (either direction) at `now` (the kernel's
  * timestamp will do).  ret gets the action to carry out. */

@@ -16,6 +16,7 @@ static const char *const reject_names[_DL_WIEGAND_REJECT_MAX] = {
         [DL_WIEGAND_REJECT_TIMING] = "timing",
         [DL_WIEGAND_REJECT_BOTH_LINES] = "both-lines",
         [DL_WIEGAND_REJECT_OUT_OF_ORDER] = "out-of-order",
+        [DL_WIEGAND_REJECT_OVERRUN] = "overrun",
 };
 
 static const struct dl_wiegand_config profiles[_DL_WIEGAND_PROFILE_MAX] = {
@@ -57,23 +58,18 @@ int dl_wiegand_config_check(const struct dl_wiegand_config *c, struct dl_error *
                 return dl_error_set(err, -EINVAL, "Wiegand minimum bit interval must be positive");
         if (c->max_interval_usec <= c->min_interval_usec)
                 return dl_error_set(err, -EINVAL,
-                                    "Wiegand maximum bit interval must be above the minimum (%" PRId64 " usec)",
+                                    "Wiegand maximum bit interval must be above the minimum (%" PRId64
+                                    " usec)",
                                     c->min_interval_usec);
         if (c->frame_gap_usec <= c->max_interval_usec)
                 return dl_error_set(err, -EINVAL,
-                                    "Wiegand frame gap must be above the maximum bit interval (%" PRId64 " usec)",
+                                    "Wiegand frame gap must be above the maximum bit interval (%" PRId64
+                                    " usec)",
                                     c->max_interval_usec);
         if (c->frame_gap_usec > DL_WIEGAND_TIMING_USEC_MAX)
                 return dl_error_set(err, -EINVAL, "Wiegand frame gap must be at most %" PRId64 " usec",
                                     DL_WIEGAND_TIMING_USEC_MAX);
         return 0;
-}
-
-static void frame_wipe(struct dl_wiegand *w) {
-        secure_zero(&w->bits, sizeof(w->bits));
-        w->n = 0;
-        w->in_frame = false;
-        w->failed = DL_WIEGAND_REJECT_NONE;
 }
 
 int dl_wiegand_init(struct dl_wiegand *w, const struct dl_wiegand_config *c) {
@@ -89,6 +85,11 @@ int dl_wiegand_init(struct dl_wiegand *w, const struct dl_wiegand_config *c) {
         return 0;
 }
 
+/* In pending[].line: the edge came in after a decision made at a later
+ * time than its timestamp, so it may have belonged to that frame. */
+#define EDGE_LATE 2u
+#define EDGE_BIT(e) ((e)->line & 1u)
+
 static int edge_compare(const struct dl_wiegand_edge *a, const struct dl_wiegand_edge *b) {
         if (a->usec != b->usec)
                 return a->usec < b->usec ? -1 : 1;
@@ -97,80 +98,73 @@ static int edge_compare(const struct dl_wiegand_edge *a, const struct dl_wiegand
         return 0;
 }
 
-/* Insertion sort: batches are small (two kernel buffers of 16 events) and
- * usually already sorted, where this is linear. */
-static void edges_sort(struct dl_wiegand_edge *e, size_t n) {
-        for (size_t i = 1; i < n; i++) {
-                struct dl_wiegand_edge x = e[i];
-                size_t j = i;
+/* Into the sorted pending edges.  From the back: edges mostly come in
+ * order, so this is usually one comparison. */
+static void pending_insert(struct dl_wiegand *w, const struct dl_wiegand_edge *e) {
+        size_t j = w->n_pending;
 
-                while (j > 0 && edge_compare(&e[j - 1], &x) > 0) {
-                        e[j] = e[j - 1];
-                        j--;
-                }
-                e[j] = x;
+        if (j == ELEMENTSOF(w->pending)) {
+                if (w->n_overrun == 0 || e->usec > w->overrun_last)
+                        w->overrun_last = e->usec;
+                if (w->n_overrun < UINT_MAX)
+                        w->n_overrun++;
+                return;
         }
+        while (j > 0 && edge_compare(&w->pending[j - 1], e) > 0) {
+                w->pending[j] = w->pending[j - 1];
+                j--;
+        }
+        w->pending[j] = *e;
+        if (w->decided && e->usec < w->decided_at)
+                w->pending[j].line |= EDGE_LATE;
+        w->n_pending++;
 }
 
-static void frame_fail(struct dl_wiegand *w, enum dl_wiegand_reject reason) {
-        if (w->failed == DL_WIEGAND_REJECT_NONE)
-                w->failed = reason;
-}
-
-static void consume(struct dl_wiegand *w, const struct dl_wiegand_edge *e) {
-        int64_t newest = MAX(w->last, w->decided_at);
-
-        if (!w->in_frame) {
-                w->in_frame = true;
-                w->n = 0;
-                w->bits = 0;
-                w->failed = DL_WIEGAND_REJECT_NONE;
-                /* Older than what was decided or consumed before: it may
-                 * belong to a frame decided without it. */
-                if (w->have_last && e->usec < newest)
-                        frame_fail(w, DL_WIEGAND_REJECT_OUT_OF_ORDER);
-        } else if (e->usec < w->last) {
-                frame_fail(w, DL_WIEGAND_REJECT_OUT_OF_ORDER);
-        } else {
-                /* Unsigned: no overflow whatever the two values are. */
-                uint64_t d = (uint64_t)e->usec - (uint64_t)w->last;
-
-                if (d < (uint64_t)w->config.min_interval_usec)
-                        frame_fail(w, e->line != w->last_line ? DL_WIEGAND_REJECT_BOTH_LINES
-                                                              : DL_WIEGAND_REJECT_TIMING);
-                else if (d > (uint64_t)w->config.max_interval_usec)
-                        frame_fail(w, DL_WIEGAND_REJECT_TIMING);
-        }
-
-        if (w->n < DL_WIEGAND_BITS_MAX)
-                w->bits = (w->bits << 1) | (e->line == DL_WIEGAND_D1);
-        if (w->n < UINT_MAX)
-                w->n++;
-        if (!w->have_last || e->usec >= w->last) {
-                w->last = e->usec;
-                w->last_line = e->line;
-        }
-        w->have_last = true;
-}
-
-int dl_wiegand_edges(struct dl_wiegand *w, struct dl_wiegand_edge *edges, size_t n) {
+int dl_wiegand_edges(struct dl_wiegand *w, const struct dl_wiegand_edge *edges, size_t n) {
         if (!w || (!edges && n > 0))
                 return -EINVAL;
         for (size_t i = 0; i < n; i++)
                 if (edges[i].line != DL_WIEGAND_D0 && edges[i].line != DL_WIEGAND_D1)
                         return -EINVAL;
-        edges_sort(edges, n);
         for (size_t i = 0; i < n; i++)
-                consume(w, &edges[i]);
+                pending_insert(w, &edges[i]);
         return 0;
 }
 
-int64_t dl_wiegand_deadline(const struct dl_wiegand *w) {
-        if (!w || !w->in_frame)
-                return 0;
-        if (w->last > INT64_MAX - w->config.frame_gap_usec)
+/* a + b without overflow (b >= 0), never 0 ("none"). */
+static int64_t add_usec(int64_t a, int64_t b) {
+        if (a > INT64_MAX - b)
                 return INT64_MAX;
-        return w->last + w->config.frame_gap_usec != 0 ? w->last + w->config.frame_gap_usec : 1;
+        return a + b != 0 ? a + b : 1;
+}
+
+/* The time from one edge to the next, unsigned: no overflow whatever the
+ * two values are (b is never before a: pending is sorted). */
+static uint64_t usec_between(int64_t a, int64_t b) {
+        return (uint64_t)b - (uint64_t)a;
+}
+
+/* How many pending edges form the first frame: up to the first gap. */
+static size_t first_frame_len(const struct dl_wiegand *w) {
+        size_t j = 1;
+
+        while (j < w->n_pending &&
+               usec_between(w->pending[j - 1].usec, w->pending[j].usec) < (uint64_t)w->config.frame_gap_usec)
+                j++;
+        return j;
+}
+
+int64_t dl_wiegand_deadline(const struct dl_wiegand *w) {
+        int64_t last;
+
+        if (!w || (w->n_pending == 0 && w->n_overrun == 0))
+                return 0;
+        if (w->n_overrun > 0)
+                /* Everything goes as one: after the latest edge of all. */
+                last = MAX(w->overrun_last, w->pending[w->n_pending - 1].usec);
+        else
+                last = w->pending[first_frame_len(w) - 1].usec;
+        return add_usec(last, w->config.frame_gap_usec);
 }
 
 /* Bit i (1 = first received) of an n-bit frame. */
@@ -242,8 +236,36 @@ static void decode(const struct dl_wiegand *w, uint64_t v, unsigned n, struct dl
         ret->reason = DL_WIEGAND_REJECT_WRONG_LENGTH;
 }
 
+/* The faults of a frame's edges e[0..n): the first one found. */
+static enum dl_wiegand_reject frame_timing(const struct dl_wiegand *w, const struct dl_wiegand_edge *e,
+                                           size_t n) {
+        /* Fed after a decision taken later than its timestamp: it may
+         * have belonged to the frame decided then. */
+        for (size_t i = 0; i < n; i++)
+                if (e[i].line & EDGE_LATE)
+                        return DL_WIEGAND_REJECT_OUT_OF_ORDER;
+        for (size_t i = 1; i < n; i++) {
+                uint64_t d = usec_between(e[i - 1].usec, e[i].usec);
+
+                if (d < (uint64_t)w->config.min_interval_usec)
+                        return EDGE_BIT(&e[i]) != EDGE_BIT(&e[i - 1]) ? DL_WIEGAND_REJECT_BOTH_LINES
+                                                                      : DL_WIEGAND_REJECT_TIMING;
+                if (d > (uint64_t)w->config.max_interval_usec)
+                        return DL_WIEGAND_REJECT_TIMING;
+        }
+        return DL_WIEGAND_REJECT_NONE;
+}
+
+/* Forget the first n pending edges (wiped: they spell a card number). */
+static void pending_drop(struct dl_wiegand *w, size_t n) {
+        memmove(w->pending, w->pending + n, (w->n_pending - n) * sizeof(w->pending[0]));
+        w->n_pending -= n;
+        secure_zero(w->pending + w->n_pending, n * sizeof(w->pending[0]));
+}
+
 int dl_wiegand_timer(struct dl_wiegand *w, int64_t now, struct dl_wiegand_result *ret) {
         int64_t deadline;
+        size_t n;
 
         if (!w || !ret)
                 return -EINVAL;
@@ -253,18 +275,34 @@ int dl_wiegand_timer(struct dl_wiegand *w, int64_t now, struct dl_wiegand_result
 
         memset(ret, 0, sizeof(*ret));
         ret->kind = DL_WIEGAND_REJECTED;
-        ret->bits = w->n;
-        if (w->failed != DL_WIEGAND_REJECT_NONE)
-                ret->reason = w->failed;
-        else if (w->n > DL_WIEGAND_BITS_MAX)
-                ret->reason = DL_WIEGAND_REJECT_WRONG_LENGTH;
-        else
-                decode(w, w->bits, w->n, ret);
+        if (w->n_overrun > 0) {
+                n = w->n_pending;
+                ret->reason = DL_WIEGAND_REJECT_OVERRUN;
+                ret->bits = n + w->n_overrun >= UINT_MAX ? UINT_MAX : (unsigned)(n + w->n_overrun);
+                w->n_overrun = 0;
+                w->overrun_last = 0;
+        } else {
+                uint64_t v = 0;
+
+                n = first_frame_len(w);
+                ret->bits = (unsigned)n;
+                for (size_t i = 0; i < MIN(n, (size_t)DL_WIEGAND_BITS_MAX); i++)
+                        v = (v << 1) | EDGE_BIT(&w->pending[i]);
+                ret->reason = frame_timing(w, w->pending, n);
+                if (ret->reason == DL_WIEGAND_REJECT_NONE) {
+                        if (n > DL_WIEGAND_BITS_MAX)
+                                ret->reason = DL_WIEGAND_REJECT_WRONG_LENGTH;
+                        else
+                                decode(w, v, (unsigned)n, ret);
+                }
+                secure_zero(&v, sizeof(v));
+        }
+        pending_drop(w, n);
         if (ret->kind == DL_WIEGAND_REJECTED)
                 w->n_rejected++;
         w->n_frames++;
+        w->decided = true;
         w->decided_at = MAX(w->decided_at, now);
-        frame_wipe(w);
         return 1;
 }
 

@@ -16,32 +16,33 @@
  *            over bits 14-25; data = bits 2-25: facility 8 bits, number 16
  *   34 bits  a card: bit 1 even parity over bits 2-17, bit 34 odd parity
  *            over bits 18-33; data = bits 2-33 (32 bits)
- * Any other length is refused (wrong-length), also above 64 bits: only 64
- * are kept, the count goes on, so a long frame cannot overflow anything.
+ * Any other length is refused (wrong-length), 65 bits and more too: a
+ * frame's first 64 bits are kept and the rest only counted, so a long
+ * frame overflows nothing (beyond DL_WIEGAND_PENDING_MAX edges: overrun).
  *
  * Feeding the decoder (the backend, two line fds or one):
- *  - dl_wiegand_edges() takes a batch of (line, timestamp) in any order
- *    and sorts it, so the two lines' events may be read in separate
- *    batches or concatenated.  It never ends a frame.
+ *  - dl_wiegand_edges() takes a batch of (line, timestamp) in any order.
+ *    The decoder keeps edges (up to DL_WIEGAND_PENDING_MAX) sorted by
+ *    time and consumes nothing yet, so the two lines' events may come in
+ *    separate batches, in either order.
  *  - Frames end only in dl_wiegand_timer(now), at dl_wiegand_deadline()
- *    (the last edge + frame_gap_usec).  Before calling it the backend
- *    drains both lines' event fds (non-blocking) and feeds what they hold:
- *    the decision then covers every edge timestamped before `now`.
- *  - Order lost is never guessed around.  An edge older than one already
- *    consumed, or timestamped before the instant the previous frame was
- *    decided, rejects the frame it falls into (out-of-order): it may
- *    belong to a frame already decided without it, and the frame it would
- *    start is certainly not whole.
- *  - Timing: two edges closer than min_interval_usec reject the frame
- *    (both-lines when they are on different lines: both lines falling at
- *    once; timing on the same line); edges further apart than
- *    max_interval_usec inside a frame reject it (timing).  That also
- *    covers a timer called late: an edge after the gap, before the frame
- *    was decided, would start the next frame, but the frame is not split
- *    by guesswork: the two are rejected as one (timing).
- *  Every rejection is final for its frame: later edges are taken in (so
- *  the frame's end is still found by its gap) and the result is one
- *  rejection with the first reason found.
+ *    (the frame's last edge + frame_gap_usec).  Before calling it the
+ *    backend drains both lines' event fds (non-blocking) and feeds what
+ *    they hold: the decision then covers every edge timestamped before
+ *    `now`.  A timer that fires late finds the next frame's edges too; they
+ *    are split off by their timestamps (every line was drained) and decided
+ *    by the next call: call dl_wiegand_timer() until it returns 0.
+ *  - Order lost is never guessed around.  An edge timestamped before the
+ *    instant a frame was decided came too late: it may belong to that
+ *    frame, decided without it, and the frame it falls into now is not
+ *    whole either; that frame is rejected (out-of-order).
+ *  - Timing inside a frame: two edges closer than min_interval_usec reject
+ *    it (both-lines when they are on different lines: both lines falling
+ *    at once; timing on the same line), and so do two edges further apart
+ *    than max_interval_usec but less than the frame gap (timing).
+ *  - More than DL_WIEGAND_PENDING_MAX edges waiting (a stuck line, noise):
+ *    the rest are counted, not kept, and everything pending is rejected as
+ *    one frame (overrun) once the lines have been quiet for the frame gap.
  *
  * A lost edge (libgpiod 1.6's kernel buffer holds 16 events per line; an
  * overflow drops events) shows up as a rejected frame, never a wrong key:
@@ -84,6 +85,7 @@
 #include "error.h"
 
 #define DL_WIEGAND_BITS_MAX 64
+#define DL_WIEGAND_PENDING_MAX 128 /* edges kept until the timer decides: two long frames */
 #define DL_WIEGAND_TIMING_USEC_MAX ((int64_t)10 * 1000000)
 
 enum dl_wiegand_line {
@@ -93,7 +95,7 @@ enum dl_wiegand_line {
 
 /* One falling edge. */
 struct dl_wiegand_edge {
-        int64_t usec; /* monotonic µs (the kernel's event timestamp) */
+        int64_t usec;  /* monotonic µs (the kernel's event timestamp) */
         unsigned line; /* enum dl_wiegand_line */
 };
 
@@ -119,7 +121,8 @@ enum dl_wiegand_reject {
         DL_WIEGAND_REJECT_BAD_KEY,      /* "bad-key": key value 12-15 */
         DL_WIEGAND_REJECT_TIMING,       /* "timing": edges too close or too far apart */
         DL_WIEGAND_REJECT_BOTH_LINES,   /* "both-lines": D0 and D1 falling at once */
-        DL_WIEGAND_REJECT_OUT_OF_ORDER, /* "out-of-order": an edge older than one consumed */
+        DL_WIEGAND_REJECT_OUT_OF_ORDER, /* "out-of-order": an edge from before the last decision */
+        DL_WIEGAND_REJECT_OVERRUN,      /* "overrun": more edges than the decoder keeps */
         _DL_WIEGAND_REJECT_MAX,
 };
 
@@ -137,22 +140,20 @@ struct dl_wiegand_card {
 
 struct dl_wiegand_result {
         enum dl_wiegand_kind kind;
-        char key;                    /* DL_WIEGAND_KEY: 0-9 * # */
-        struct dl_wiegand_card card; /* DL_WIEGAND_CARD */
+        char key;                      /* DL_WIEGAND_KEY: 0-9 * # */
+        struct dl_wiegand_card card;   /* DL_WIEGAND_CARD */
         enum dl_wiegand_reject reason; /* DL_WIEGAND_REJECTED */
         unsigned bits;                 /* bits received in the frame (saturating) */
 };
 
 struct dl_wiegand {
         struct dl_wiegand_config config;
-        bool in_frame;
-        unsigned n;                /* bits in the frame, saturating; only 64 are kept */
-        uint64_t bits;             /* the first (up to) 64 bits, first received highest */
-        enum dl_wiegand_reject failed; /* the frame's first fault, NONE so far */
-        bool have_last;
-        int64_t last;      /* the latest edge consumed */
-        unsigned last_line;
-        int64_t decided_at; /* `now` of the last frame decided, 0 none */
+        struct dl_wiegand_edge pending[DL_WIEGAND_PENDING_MAX]; /* sorted; line bit 1: came late */
+        size_t n_pending;
+        unsigned n_overrun;   /* edges not kept since the last decision (saturating) */
+        int64_t overrun_last; /* the latest of them */
+        bool decided;
+        int64_t decided_at;            /* `now` of the latest decision */
         uint64_t n_frames, n_rejected; /* counters, for status and tests */
 };
 
@@ -167,20 +168,20 @@ int dl_wiegand_config_check(const struct dl_wiegand_config *c, struct dl_error *
 /* No frame.  -EINVAL for a bad config. */
 int dl_wiegand_init(struct dl_wiegand *w, const struct dl_wiegand_config *c);
 
-/* A batch of falling edges, in any order: sorted in place (by time, then
- * line), then consumed.  -EINVAL (nothing consumed) if a line is not
- * DL_WIEGAND_D0 or DL_WIEGAND_D1.  Afterwards arm the timer for
- * dl_wiegand_deadline(). */
-int dl_wiegand_edges(struct dl_wiegand *w, struct dl_wiegand_edge *edges, size_t n);
+/* A batch of falling edges, in any order, kept until the timer.  -EINVAL
+ * (nothing taken) if a line is not DL_WIEGAND_D0 or DL_WIEGAND_D1.
+ * Afterwards arm the timer for dl_wiegand_deadline(). */
+int dl_wiegand_edges(struct dl_wiegand *w, const struct dl_wiegand_edge *edges, size_t n);
 
-/* When the frame in progress ends if no edge comes (monotonic µs), 0 when
- * there is none. */
+/* When the first frame waiting ends if no edge comes (monotonic µs), 0
+ * when no edge is waiting. */
 int64_t dl_wiegand_deadline(const struct dl_wiegand *w);
 
-/* The timer fired: drain both lines and feed their edges first.  If a
- * frame is in progress and `now` is at or past its deadline, decide it:
- * returns 1 with *ret filled (a key, a card or a rejection).  Otherwise
- * returns 0 and *ret is untouched.  -EINVAL for NULL arguments. */
+/* The timer fired: drain both lines and feed their edges first.  If the
+ * first frame waiting has its deadline at or before `now`, decide it:
+ * returns 1 with *ret filled (a key, a card or a rejection); call again
+ * until it returns 0, which leaves *ret untouched.  -EINVAL for NULL
+ * arguments. */
 int dl_wiegand_timer(struct dl_wiegand *w, int64_t now, struct dl_wiegand_result *ret);
 
 /* Wipe a result (it may hold a card number). */
