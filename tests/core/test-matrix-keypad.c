@@ -655,6 +655,51 @@ static void test_release_during_scan(void **state) {
         assert_int_equal(a.key, '\0');
 }
 
+/* Released means all rows high and no edge for the debounce time: a read
+ * that finds them high just after an edge looks again later. */
+static void test_release_stability(void **state) {
+        struct dl_matrix_config c;
+        struct dl_matrix_keypad m;
+        struct dl_matrix_action a;
+        const int64_t debounce = DL_MATRIX_DEBOUNCE_USEC_DEFAULT;
+        int64_t t = T0;
+
+        (void)state;
+        assert_int_equal(dl_matrix_config_init(&c, 3), 0);
+        assert_int_equal(dl_matrix_init(&m, &c, &a), 0);
+        assert_int_equal(dl_matrix_row_edge(&m, t, &a), 0);
+        while (a.key == '\0') {
+                t = a.deadline;
+                /* '1' (row 0, column 0) down; idle reads see row 0 too. */
+                assert_int_equal(dl_matrix_rows_read(&m, a.columns & 1 ? 0x1 : 0, t, &a), 0);
+        }
+        assert_int_equal(a.key, '1');
+        t = a.deadline;
+        assert_int_equal(dl_matrix_rows_read(&m, 0x1, t, &a), 0);
+        assert_int_equal(a.next, DL_MATRIX_WAIT_EDGE);
+
+        /* Release edge at t, bounce until t + debounce - 1. */
+        t += SEC;
+        assert_int_equal(dl_matrix_row_edge(&m, t, &a), 0);
+        assert_int_equal(a.deadline, t + debounce);
+        assert_int_equal(dl_matrix_row_edge(&m, t + debounce - 1, &a), 0);
+        assert_int_equal(a.deadline, t + debounce); /* an edge does not delay the read */
+        assert_int_equal(dl_matrix_rows_read(&m, 0, t + debounce, &a), 0);
+        assert_int_equal(m.state, DL_MATRIX_HELD);
+        assert_int_equal(a.next, DL_MATRIX_READ_ROWS);
+        assert_int_equal(a.deadline, t + 2 * debounce - 1);
+        /* Closed again at that read: still held, no key. */
+        assert_int_equal(dl_matrix_rows_read(&m, 0x1, t + 2 * debounce - 1, &a), 0);
+        assert_int_equal(m.state, DL_MATRIX_HELD);
+        assert_int_equal(a.next, DL_MATRIX_WAIT_EDGE);
+        assert_int_equal(a.key, '\0');
+        /* Open and quiet: released. */
+        t += SEC;
+        assert_int_equal(dl_matrix_row_edge(&m, t, &a), 0);
+        assert_int_equal(dl_matrix_rows_read(&m, 0, t + debounce, &a), 0);
+        assert_int_equal(m.state, DL_MATRIX_IDLE);
+}
+
 /* A different key each scan (a contact chattering between two pads):
  * refused after DL_MATRIX_SCANS_MAX scans, no key. */
 static void test_chatter(void **state) {
@@ -770,6 +815,7 @@ int main(void) {
                 cmocka_unit_test(test_lost_release_edge),
                 cmocka_unit_test(test_release_repress),
                 cmocka_unit_test(test_release_during_scan),
+                cmocka_unit_test(test_release_stability),
                 cmocka_unit_test(test_chatter),
                 cmocka_unit_test(test_every_key),
                 cmocka_unit_test(test_time),
