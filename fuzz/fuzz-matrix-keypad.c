@@ -58,7 +58,7 @@ static uint32_t sim_rows(const struct sim *s, uint32_t columns) {
         unsigned parent[2 * DL_MATRIX_MAX];
         uint32_t low = 0;
 
-        for (unsigned i = 0; i < rows + cols; i++)
+        for (unsigned i = 0; i < ELEMENTSOF(parent); i++)
                 parent[i] = i;
         for (unsigned r = 0; r < rows; r++)
                 for (unsigned c = 0; c < cols; c++)
@@ -190,10 +190,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         sim_toggle(&s, (b >> 2) % (c.rows * c.cols));
                         break;
                 case 1:
-                        sim_run(&s, s.now + ((b >> 2) + 1) * 100);
+                        sim_run(&s, s.now + ((int64_t)(b >> 2) + 1) * 100);
                         break;
                 case 2:
-                        sim_run(&s, s.now + ((b >> 2) + 1) * 5 * MS);
+                        sim_run(&s, s.now + ((int64_t)(b >> 2) + 1) * 5 * MS);
                         break;
                 default:
                         if (b & 4) {

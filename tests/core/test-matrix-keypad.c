@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "test-util.h"
 
+#include "macro.h"
 #include "matrix-keypad.h"
 
 #include <string.h>
@@ -41,7 +42,7 @@ static uint32_t sim_rows(const struct sim *s, uint32_t columns) {
         unsigned parent[2 * DL_MATRIX_MAX];
         uint32_t low = 0;
 
-        for (unsigned i = 0; i < rows + cols; i++)
+        for (unsigned i = 0; i < ELEMENTSOF(parent); i++)
                 parent[i] = i;
         for (unsigned r = 0; r < rows; r++)
                 for (unsigned c = 0; c < cols; c++)
