@@ -206,8 +206,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         break;
                 }
         }
-        /* Let it settle: at most a few more reads, then it waits. */
-        sim_run(&s, s.now + 10 * c.debounce_usec);
+        /* Let it settle: at most a few more reads, then it waits.  A
+         * release whose edge was lost is found by the next poll. */
+        sim_run(&s, s.now + 10 * c.debounce_usec + 2 * c.held_poll_usec);
         if (c.held_poll_usec == 0 && s.a.next != DL_MATRIX_WAIT_EDGE)
                 abort();
         if (s.n_down == 0 && (!s.lost || c.held_poll_usec) && s.m.state != DL_MATRIX_IDLE)
