@@ -78,7 +78,9 @@
  *    `held_poll_usec` (0 = off, the default): one row read, not a scan,
  *    at that interval while held.
  *  - Edges while releasing only push the decision later; a read with a
- *    row low goes back to held.  Only reads decide, edges are hints, so the
+ *    row low goes back to held.  An edge after the release (a bounce's
+ *    tail) starts a scan like any other: it finds nothing, or its key must
+ *    still pass two scans a debounce time apart.  Only reads decide, edges are hints, so the
  *    direction or a lost or duplicated edge never changes what is decided.
  *  - Time never goes back: a `now` older than one already seen counts as
  *    the latest one seen.  The backend may pass kernel edge timestamps.

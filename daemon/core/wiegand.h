@@ -47,11 +47,11 @@
  * A lost edge (libgpiod 1.6's kernel buffer holds 16 events per line; an
  * overflow drops events) shows up as a rejected frame, never a wrong key:
  *  - cards: one edge fewer is a 25- or 33-bit frame, refused by length.
- *    (Had more edges been lost so that the count matched the other card
- *    length or a key length, the parity or key check would still have to
- *    pass; and a frame losing all of one line's edges is all zeros or all
- *    ones: all zeros fails the odd parity bit, all ones the even one, in
- *    both card formats.)
+ *    (Had 8 edges been lost, so that a 34-bit frame became a 26-bit one,
+ *    its parity would still have to pass; a 26- or 34-bit frame that lost
+ *    all of one line's edges is all zeros or all ones, and all zeros fails
+ *    the odd parity bit, all ones the even one.  Only a card cut down to
+ *    exactly 4 bits could pass, as a 4-bit key: see below.)
  *  - 8-bit keys: one edge fewer is 7 bits, refused by length; a corrupted
  *    but complete frame fails the nibble complement for any single bit
  *    flipped (only the same bit flipped in both nibbles would pass).
@@ -68,7 +68,7 @@
  * dl_wiegand_card's data as is: the audit log gets event `card-presented`
  * with a keyed hash (HMAC under the device key) of (bits, data), nothing
  * else.  Wipe results with dl_wiegand_result_clear(); the decoder wipes
- * its own bit buffer after each frame.
+ * its copy of a frame's edges once it is decided.
  *
  * Timing profiles (every value is a parameter; the profiles are starting
  * points):
