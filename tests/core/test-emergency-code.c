@@ -150,7 +150,7 @@ static void test_code_refusals(void **state) {
 
 static void test_window_boundaries(void **state) {
         (void)state;
-        assert_int_equal(W, (int64_t)4 * 3600 * SEC);
+        assert_int_equal(W, (int64_t)(int64_t)4 * 3600 * SEC);
         assert_int_equal(dl_ec_window(0), 0);
         assert_int_equal(dl_ec_window(W - 1), 0);
         assert_int_equal(dl_ec_window(W), 1);
@@ -342,16 +342,16 @@ static void test_quota_counts(void **state) {
 
         (void)state;
         /* A use counts for 4 hours: (now - 4 h, ...], and after now too. */
-        assert_int_equal(dl_ec_quota_since(t), t - 4 * 3600 * SEC);
+        assert_int_equal(dl_ec_quota_since(t), t - (int64_t)4 * 3600 * SEC);
         assert_true(dl_ec_quota_counts(t, t));
-        assert_true(dl_ec_quota_counts(t, t + 4 * 3600 * SEC - 1));
-        assert_false(dl_ec_quota_counts(t, t + 4 * 3600 * SEC));
+        assert_true(dl_ec_quota_counts(t, t + (int64_t)4 * 3600 * SEC - 1));
+        assert_false(dl_ec_quota_counts(t, t + (int64_t)4 * 3600 * SEC));
         /* Stamped 2 h "in the future" of a clock set back: counts. */
-        assert_true(dl_ec_quota_counts(t + 2 * 3600 * SEC, t));
+        assert_true(dl_ec_quota_counts(t + (int64_t)2 * 3600 * SEC, t));
         assert_true(dl_ec_quota_counts(INT64_MAX, t));
         assert_int_equal(dl_ec_quota_since(INT64_MIN + 5), INT64_MIN);
         assert_int_equal(DL_EC_QUOTA, DL_EC_SLOTS);
-        assert_int_equal(DL_EC_QUOTA_USEC, 4 * 3600 * SEC);
+        assert_int_equal(DL_EC_QUOTA_USEC, (int64_t)4 * 3600 * SEC);
 }
 
 /* ---- base32 ---- */
