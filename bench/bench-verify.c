@@ -428,41 +428,6 @@ static const struct dl_hw_ops wrap_ops = {
         .free = wrap_free,
 };
 
-/* The service's outputs (D-Bus signals in the daemon): nobody listens. */
-static void ev_granted(void *u, enum dl_source src, int64_t id, const char *name) {
-        (void)u, (void)src, (void)id, (void)name;
-}
-static void ev_denied(void *u, enum dl_source src, const char *reason) {
-        (void)u, (void)src, (void)reason;
-}
-static void ev_alarm(void *u, const char *kind, const char *detail) {
-        (void)u, (void)kind, (void)detail;
-}
-static void ev_log_entry(void *u, const struct dl_audit_entry *e) {
-        (void)u, (void)e;
-}
-static void ev_property(void *u, const char *property) {
-        (void)u, (void)property;
-}
-static void ev_code(void *u, int64_t id) {
-        (void)u, (void)id;
-}
-static void ev_motion(void *u, enum dl_lock_state state) {
-        (void)u, (void)state;
-}
-
-static const struct dl_service_events quiet_events = {
-        .granted = ev_granted,
-        .denied = ev_denied,
-        .alarm = ev_alarm,
-        .log_entry = ev_log_entry,
-        .property_changed = ev_property,
-        .code_added = ev_code,
-        .code_removed = ev_code,
-        .code_changed = ev_code,
-        .motion_done = ev_motion,
-};
-
 static void run_until_state(sd_event *event, struct dl_service *service, enum dl_lock_state want) {
         while (dl_service_state(service) != want)
                 if (sd_event_run(event, UINT64_MAX) < 0)
@@ -497,7 +462,7 @@ static void time_keypad_unlocks(const char *dir, size_t n, double *ret_normal, d
         if (r < 0)
                 die("hw-sim", NULL, r);
         b.sim_hw = dl_hw_sim_hw(sim);
-        r = dl_service_new(event, &config, store, &quiet_events, NULL, &b.service);
+        r = dl_service_new(event, &config, store, &dl_service_events_none, NULL, &b.service);
         if (r < 0)
                 die("service", NULL, r);
         dl_service_attach_hw(b.service, &b.hw);

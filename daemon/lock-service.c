@@ -509,3 +509,39 @@ int dl_service_new(sd_event *event, const struct dl_daemon_config *config, struc
         *ret = s;
         return 0;
 }
+
+/* ---- events nobody listens to ---- */
+
+static void none_granted(void *u, enum dl_source src, int64_t id, const char *name) {
+        (void)u, (void)src, (void)id, (void)name;
+}
+static void none_denied(void *u, enum dl_source src, const char *reason) {
+        (void)u, (void)src, (void)reason;
+}
+static void none_alarm(void *u, const char *kind, const char *detail) {
+        (void)u, (void)kind, (void)detail;
+}
+static void none_log_entry(void *u, const struct dl_audit_entry *e) {
+        (void)u, (void)e;
+}
+static void none_property(void *u, const char *property) {
+        (void)u, (void)property;
+}
+static void none_code(void *u, int64_t id) {
+        (void)u, (void)id;
+}
+static void none_motion(void *u, enum dl_lock_state state) {
+        (void)u, (void)state;
+}
+
+const struct dl_service_events dl_service_events_none = {
+        .granted = none_granted,
+        .denied = none_denied,
+        .alarm = none_alarm,
+        .log_entry = none_log_entry,
+        .property_changed = none_property,
+        .code_added = none_code,
+        .code_removed = none_code,
+        .code_changed = none_code,
+        .motion_done = none_motion,
+};

@@ -51,6 +51,10 @@ struct dl_service_events {
         void (*motion_done)(void *userdata, enum dl_lock_state state);
 };
 
+/* Events nobody listens to: for a service run without a face (the
+ * benchmarks, the service's own tests). */
+extern const struct dl_service_events dl_service_events_none;
+
 struct dl_service;
 
 int dl_service_new(sd_event *event, const struct dl_daemon_config *config, struct dl_store *store,

@@ -26,6 +26,7 @@
 #include "fuzz-util.h"
 #include "macro.h"
 #include "matrix-keypad.h"
+#include "matrix-wiring.h"
 
 #define MS ((int64_t)1000)
 
@@ -47,28 +48,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         return 0;
 }
 
-static unsigned find(unsigned *parent, unsigned x) {
-        while (parent[x] != x)
-                x = parent[x] = parent[parent[x]];
-        return x;
-}
-
 static uint32_t sim_rows(const struct sim *s, uint32_t columns) {
-        unsigned rows = s->m.config.rows, cols = s->m.config.cols;
-        unsigned parent[2 * DL_MATRIX_MAX];
-        uint32_t low = 0;
-
-        for (unsigned i = 0; i < ELEMENTSOF(parent); i++)
-                parent[i] = i;
-        for (unsigned r = 0; r < rows; r++)
-                for (unsigned c = 0; c < cols; c++)
-                        if (s->down[r][c])
-                                parent[find(parent, r)] = find(parent, rows + c);
-        for (unsigned r = 0; r < rows; r++)
-                for (unsigned c = 0; c < cols; c++)
-                        if ((columns & (UINT32_C(1) << c)) && find(parent, r) == find(parent, rows + c))
-                                low |= UINT32_C(1) << r;
-        return low;
+        return matrix_wiring_rows_low(s->m.config.rows, s->m.config.cols, s->down, columns);
 }
 
 static void sim_apply(struct sim *s, const struct dl_matrix_action *a);

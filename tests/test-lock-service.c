@@ -184,39 +184,6 @@ static void wrap_free(struct dl_hw *hw) {
 }
 static const struct dl_hw_ops wrap_ops = { .drive = wrap_drive, .report = wrap_report, .free = wrap_free };
 
-static void ev_granted(void *u, enum dl_source src, int64_t id, const char *name) {
-        (void)u, (void)src, (void)id, (void)name;
-}
-static void ev_denied(void *u, enum dl_source src, const char *reason) {
-        (void)u, (void)src, (void)reason;
-}
-static void ev_alarm(void *u, const char *kind, const char *detail) {
-        (void)u, (void)kind, (void)detail;
-}
-static void ev_log_entry(void *u, const struct dl_audit_entry *e) {
-        (void)u, (void)e;
-}
-static void ev_property(void *u, const char *property) {
-        (void)u, (void)property;
-}
-static void ev_code(void *u, int64_t id) {
-        (void)u, (void)id;
-}
-static void ev_motion(void *u, enum dl_lock_state state) {
-        (void)u, (void)state;
-}
-static const struct dl_service_events quiet_events = {
-        .granted = ev_granted,
-        .denied = ev_denied,
-        .alarm = ev_alarm,
-        .log_entry = ev_log_entry,
-        .property_changed = ev_property,
-        .code_added = ev_code,
-        .code_removed = ev_code,
-        .code_changed = ev_code,
-        .motion_done = ev_motion,
-};
-
 static void run_until_state(struct rig *r, enum dl_lock_state want) {
         while (dl_service_state(r->service) != want)
                 assert_true(sd_event_run(r->event, UINT64_MAX) >= 0);
@@ -235,8 +202,9 @@ static int rig_setup(void **state) {
         r->config.lock.door_sensor = false;
         assert_int_equal(dl_store_open(r->dir, &r->config.store, &dl_clock_system, &r->store, &err), 0);
         assert_int_equal(sd_event_new(&r->event), 0);
-        assert_int_equal(dl_service_new(r->event, &r->config, r->store, &quiet_events, NULL, &r->service),
-                         0);
+        assert_int_equal(
+                dl_service_new(r->event, &r->config, r->store, &dl_service_events_none, NULL, &r->service),
+                0);
         /* Bolt 5 ms, keys 1 ms apart; the service drives it through the
          * wrapper, to see when the drive goes out. */
         assert_int_equal(dl_hw_sim_new(r->event, 5000, 1000, &dl_service_hw_events, r->service, &r->sim), 0);
