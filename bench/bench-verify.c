@@ -384,10 +384,10 @@ static void wrap_key(void *userdata, char key) {
         dl_service_hw_events.key(b->service, key);
 }
 
-static void wrap_bolt(void *userdata, bool unlocked) {
+static void wrap_bolt(void *userdata, enum dl_bolt_position bolt) {
         struct svc_bench *b = userdata;
 
-        dl_service_hw_events.bolt(b->service, unlocked);
+        dl_service_hw_events.bolt(b->service, bolt);
 }
 
 static void wrap_door(void *userdata, enum dl_door_state door) {

@@ -210,10 +210,13 @@ static void hw_key(void *userdata, char key) {
         service_rearm_keypad_timer(s);
 }
 
-static void hw_bolt(void *userdata, bool unlocked) {
+static void hw_bolt(void *userdata, enum dl_bolt_position bolt) {
         struct dl_service *s = userdata;
 
-        dl_lock_bolt_reported(&s->ctl, mono_now(), unlocked);
+        if (bolt == DL_BOLT_UNKNOWN)
+                dl_lock_bolt_unknown(&s->ctl, mono_now());
+        else
+                dl_lock_bolt_reported(&s->ctl, mono_now(), bolt == DL_BOLT_UNLOCKED);
         service_rearm_lock_timer(s);
         service_sync_store(s);
 }

@@ -325,7 +325,7 @@ static void test_hand_turned(void **state) {
         struct collect c = {};
         int64_t head = log_head(r);
 
-        dl_service_hw_events.bolt(r->service, true);
+        dl_service_hw_events.bolt(r->service, DL_BOLT_UNLOCKED);
         assert_int_equal(dl_service_state(r->service), DL_LOCK_UNLOCKED);
         run_until_state(r, DL_LOCK_LOCKED);
         while (sd_event_run(r->event, 0) > 0)

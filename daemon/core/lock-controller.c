@@ -256,6 +256,30 @@ void dl_lock_door_reported(struct dl_lock_controller *c, int64_t now, enum dl_do
                 auto_relock(c, now);
 }
 
+static void jam(struct dl_lock_controller *c, const char *detail) {
+        c->motor_deadline = 0;
+        cancel_relock(c);
+        set_state(c, DL_LOCK_JAMMED);
+        raise_alarm(c, "jammed", detail);
+}
+
+void dl_lock_bolt_unknown(struct dl_lock_controller *c, int64_t now) {
+        (void)now;
+        if (!c || c->state == DL_LOCK_UNLOCKING || c->state == DL_LOCK_LOCKING)
+                return; /* moving: the bolt is between its sensors; the motor decides */
+        if (c->state == DL_LOCK_UNKNOWN || c->state == DL_LOCK_JAMMED)
+                return;
+        cancel_relock(c);
+        set_state(c, DL_LOCK_UNKNOWN);
+}
+
+void dl_lock_drive_failed(struct dl_lock_controller *c, int64_t now, const char *detail) {
+        (void)now;
+        if (!c || (c->state != DL_LOCK_UNLOCKING && c->state != DL_LOCK_LOCKING))
+                return;
+        jam(c, detail && *detail ? detail : "the actuator gave up");
+}
+
 void dl_lock_tick(struct dl_lock_controller *c, int64_t now) {
         if (!c)
                 return;
@@ -266,10 +290,7 @@ void dl_lock_tick(struct dl_lock_controller *c, int64_t now) {
                 (void)snprintf(detail, sizeof(detail), "bolt did not reach %s within %" PRId64 " ms",
                                c->target_unlocked ? "unlocked" : "locked",
                                c->config.motor_timeout_usec / 1000);
-                c->motor_deadline = 0;
-                cancel_relock(c);
-                set_state(c, DL_LOCK_JAMMED);
-                raise_alarm(c, "jammed", detail);
+                jam(c, detail);
         }
 
         if (c->relock_at != 0 && now >= c->relock_at) {

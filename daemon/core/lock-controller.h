@@ -135,6 +135,17 @@ int dl_lock_set_mode(struct dl_lock_controller *c, int64_t now, enum dl_lock_mod
 /* The bolt sensor (or the simulated actuator) reports a position. */
 void dl_lock_bolt_reported(struct dl_lock_controller *c, int64_t now, bool unlocked);
 
+/* The bolt sensors report no position (neither switch made, or both).
+ * While moving: ignored (the bolt is between them; the motor timeout or
+ * dl_lock_drive_failed() decides).  Idle: the state becomes unknown, and a
+ * pending relock is cancelled (a bolt that may be half out is not thrown
+ * into the frame blindly); the next command drives it again. */
+void dl_lock_bolt_unknown(struct dl_lock_controller *c, int64_t now);
+
+/* The actuator stopped without reaching the position (its retries are
+ * spent): jammed at once, alarm "jammed" with detail.  Idle: ignored. */
+void dl_lock_drive_failed(struct dl_lock_controller *c, int64_t now, const char *detail);
+
 /* The door sensor reports. */
 void dl_lock_door_reported(struct dl_lock_controller *c, int64_t now, enum dl_door_state door);
 
