@@ -33,6 +33,9 @@ static void help(void) {
                "                             Show or set the mode\n"
                "  lockout status|reset       Show or end the keypad lockout\n"
                "  clock status|reset         Show or reset the clock trust\n"
+               "  hw status                  Show the hardware and each line's level\n"
+               "  hw test lock|unlock|buzzer|led|keypad\n"
+               "                             Check the wiring (admins)\n"
                "\n"
                "Code commands:\n"
                "  code list                  List the codes\n"
@@ -134,6 +137,7 @@ static void print_keypad_lockout(uint64_t until) {
 
 static int verb_status(int argc, char *argv[]) {
         _cleanup_(bus_dict_done) struct bus_dict p = {};
+        const char *hw;
         uint64_t relock;
         int r;
 
@@ -159,6 +163,8 @@ static int verb_status(int argc, char *argv[]) {
                 json_kv_bool(&j, "clock_trusted", bus_dict_bool(&p, "ClockTrusted", false));
                 json_kv_bool(&j, "clock_synchronized", bus_dict_bool(&p, "ClockSynchronized", false));
                 json_kv_string(&j, "version", bus_dict_string(&p, "Version"));
+                json_kv_string(&j, "hardware", bus_dict_string(&p, "Hardware"));
+                json_kv_bool(&j, "tamper", bus_dict_bool(&p, "Tamper", false));
                 json_end(&j);
                 fputc('\n', stdout);
                 return 0;
@@ -181,6 +187,15 @@ static int verb_status(int argc, char *argv[]) {
         print_field(LABEL_WIDTH, "Clock synchronized",
                     yes_no(bus_dict_bool(&p, "ClockSynchronized", false)));
         print_field(LABEL_WIDTH, "Version", bus_dict_string(&p, "Version"));
+        hw = bus_dict_string(&p, "Hardware");
+        print_field(LABEL_WIDTH, "Hardware", hw && strcmp(hw, "none") == 0 ? "none configured" : hw);
+        if (bus_dict_bool(&p, "Tamper", false))
+                print_field(LABEL_WIDTH, "Tamper", "open (alarm)");
+        if (hw && strcmp(hw, "none") == 0)
+                printf("\nNo hardware is configured: the door cannot be locked or unlocked.\n"
+                       "Set the lines in " DL_CONFIG_FILE " (see\n"
+                       "/usr/share/doc/doorlockd/wiring.md), restart doorlockd and check\n"
+                       "with 'lockctl hw status'.\n");
         return 0;
 }
 
@@ -445,7 +460,7 @@ static int run(int argc, char *argv[]) {
                 { "status", verb_status },   { "lock", verb_lock },           { "unlock", verb_unlock },
                 { "mode", verb_mode },       { "lockout", verb_lockout },     { "clock", verb_clock },
                 { "code", verb_code },       { "emergency", verb_emergency }, { "log", verb_log },
-                { "monitor", verb_monitor }, { "backup", verb_backup },       { "restore", verb_restore },
+                { "monitor", verb_monitor }, { "hw", verb_hw }, { "backup", verb_backup },       { "restore", verb_restore },
         };
         int r;
 

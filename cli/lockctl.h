@@ -253,6 +253,8 @@ int bus_set_code_property(sd_bus *bus, const char *path, const char *spec, const
 /* ---- verbs --------------------------------------------------------------- */
 
 int verb_code(int argc, char *argv[]);
+/* lockctl-hw.c */
+int verb_hw(int argc, char *argv[]);
 /* lockctl-code-edit.c, dispatched by verb_code(). */
 int verb_code_add(int argc, char *argv[]);
 int verb_code_edit(int argc, char *argv[]);

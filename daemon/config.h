@@ -34,6 +34,7 @@ struct dl_daemon_config {
         char *time_zone;              /* owned; NULL = the system's */
         int64_t keypad_timeout_usec;  /* EntryTimeoutSeconds, default 10 s */
         struct dl_lock_config lock;   /* relock 5 s, motor 2 s, door sensor yes */
+        int64_t door_held_open_usec;  /* [Lock] DoorHeldOpenSeconds=, 0 = no alarm */
         enum dl_backend backend;      /* gpio (the real lock); --simulate overrides */
         int64_t sim_motor_usec;       /* simulated bolt travel, default 300 ms */
         int64_t sim_key_gap_usec;     /* PressKeys gap between keys, default 150 ms */

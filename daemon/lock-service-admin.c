@@ -42,6 +42,12 @@ int dl_service_set_mode(struct dl_service *s, const struct dl_caller *c, const c
                 return dl_error_set(err, -EINVAL, "Unknown mode; use normal, privacy or passage");
         if (m == old)
                 return 0;
+        if (m == DL_MODE_PASSAGE) {
+                /* Passage mode holds the door open: it needs a door to open. */
+                r = service_need_hw(s, err);
+                if (r < 0)
+                        return r;
+        }
         r = dl_store_set_setting(s->store, "mode", m, err);
         if (r < 0)
                 return r;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "door-flap.h"
+#include "drive-marker.h"
 #include "lock-operation.h"
 #include "lock-service.h"
 #include "macro.h"
@@ -58,6 +59,18 @@ struct dl_service {
         struct dl_door_flap flap;
         bool door_suppressed; /* the door change being reported is not logged */
         unsigned flap_forced; /* door-forced alarms not raised while flapping */
+
+        /* The backend's side (lock-service-hw.c). */
+        struct dl_drive_marker marker;
+        enum dl_drive_marker_state marker_found; /* what the last run left */
+        int64_t exit_pressed_at;                 /* monotonic µs, 0 never */
+        sd_event_source *held_open_timer;
+        bool held_open;                          /* alarm raised, door still open */
+        bool tamper;
+        int64_t key_test_until;                  /* monotonic µs: keys are a wiring test */
+        sd_event_source *reject_timer;           /* the rejected-input summary is due */
+        unsigned n_rejected;                     /* rejected inputs not logged one by one */
+        char reject_what[16], reject_reason[32]; /* the latest of them */
 };
 
 static inline int64_t mono_now(void) {
@@ -98,6 +111,23 @@ bool service_log_door(struct dl_service *s, enum dl_door_state old, enum dl_door
 void service_log_flap_tick(struct dl_service *s);
 /* KeypadLockedUntil moved away from `seen`: log the end if it ran out. */
 void service_log_lockout_change(struct dl_service *s, int64_t seen);
+
+/* ---- the backend (lock-service-hw.c) ---- */
+
+int service_hw_new(struct dl_service *s);
+void service_hw_free(struct dl_service *s);
+/* 0 with hardware attached, else -ENODEV with kind NoHardware. */
+int service_need_hw(struct dl_service *s, struct dl_error *err);
+/* From the controller's callbacks: a drive (marker, backend), a new state
+ * (marker cleared, motor stopped on a jam), the door (held-open timer). */
+void service_hw_drive(struct dl_service *s, bool unlock);
+void service_hw_state_changed(struct dl_service *s, enum dl_lock_state now);
+void service_hw_door_changed(struct dl_service *s, enum dl_door_state now);
+/* A door-forced alarm is excused: the exit button was pressed just before
+ * (logs why).  */
+bool service_hw_exit_excuses(struct dl_service *s);
+/* Play a pattern when a buzzer or LED is there. */
+void service_hw_signal(struct dl_service *s, enum dl_hw_signal signal);
 
 /* ---- timers (lock-service-timers.c) ---- */
 

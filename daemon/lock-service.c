@@ -139,14 +139,14 @@ static void ctl_drive(void *userdata, bool unlock) {
          * and the motor but the decision's own commit.  First, in case the
          * backend reports the bolt from inside drive(). */
         service_log_drive(s, unlock);
-        if (s->hw)
-                s->hw->ops->drive(s->hw, unlock);
+        service_hw_drive(s, unlock);
 }
 
 static void ctl_state_changed(void *userdata, enum dl_lock_state old, enum dl_lock_state now) {
         struct dl_service *s = userdata;
 
         s->ev->property_changed(s->ev_userdata, "State");
+        service_hw_state_changed(s, now);
         service_log_state(s, old, now);
         if (now == DL_LOCK_LOCKED || now == DL_LOCK_UNLOCKED || now == DL_LOCK_JAMMED)
                 s->ev->motion_done(s->ev_userdata, now);
@@ -157,6 +157,7 @@ static void ctl_door_changed(void *userdata, enum dl_door_state old, enum dl_doo
 
         s->ev->property_changed(s->ev_userdata, "Door");
         s->door_suppressed = !service_log_door(s, old, now);
+        service_hw_door_changed(s, now);
 }
 
 static void ctl_mode_changed(void *userdata, enum dl_lock_mode old, enum dl_lock_mode now) {
@@ -170,6 +171,8 @@ static void ctl_mode_changed(void *userdata, enum dl_lock_mode old, enum dl_lock
 static void ctl_alarm(void *userdata, const char *kind, const char *detail) {
         struct dl_service *s = userdata;
 
+        if (strcmp(kind, "door-forced") == 0 && service_hw_exit_excuses(s))
+                return; /* request-to-exit: opened from inside (logged as door-opened) */
         if (s->door_suppressed && strcmp(kind, "door-forced") == 0) {
                 /* A flapping contact: counted, summed up when it settles. */
                 s->flap_forced++;
@@ -191,70 +194,6 @@ static const struct dl_lock_ops ctl_ops = {
         .alarm = ctl_alarm,
         .auto_relock = ctl_auto_relock,
 };
-
-/* ---- the backend's inputs ---- */
-
-static void hw_key(void *userdata, char key) {
-        struct dl_service *s = userdata;
-        char entry[DL_KEYPAD_BUFFER + 1];
-        struct dl_decision d;
-        struct dl_error err = {};
-        int r;
-
-        if (dl_keypad_press(&s->keypad, key, mono_now(), entry) == DL_KEY_SUBMIT) {
-                r = dl_service_entry(s, entry, DL_SOURCE_KEYPAD, &d, &err);
-                if (r < 0)
-                        fprintf(stderr, "doorlockd: keypad entry failed: %s\n", dl_error_message(&err, r));
-        }
-        secure_zero(entry, sizeof(entry));
-        service_rearm_keypad_timer(s);
-}
-
-static void hw_bolt(void *userdata, enum dl_bolt_position bolt) {
-        struct dl_service *s = userdata;
-
-        if (bolt == DL_BOLT_UNKNOWN)
-                dl_lock_bolt_unknown(&s->ctl, mono_now());
-        else
-                dl_lock_bolt_reported(&s->ctl, mono_now(), bolt == DL_BOLT_UNLOCKED);
-        service_rearm_lock_timer(s);
-        service_sync_store(s);
-}
-
-static void hw_door(void *userdata, enum dl_door_state door) {
-        struct dl_service *s = userdata;
-
-        dl_lock_door_reported(&s->ctl, mono_now(), door);
-        s->door_suppressed = false;
-        service_rearm_lock_timer(s);
-        service_sync_store(s);
-}
-
-const struct dl_hw_events dl_service_hw_events = {
-        .key = hw_key,
-        .bolt = hw_bolt,
-        .door = hw_door,
-};
-
-void dl_service_attach_hw(struct dl_service *s, struct dl_hw *hw) {
-        s->hw = hw;
-        hw->ops->report(hw);
-        /* A lock in passage mode before a restart is unlocked again. */
-        if (s->ctl.mode == DL_MODE_PASSAGE) {
-                const struct dl_lock_operation op = {
-                        .unlock = true,
-                        .cause = DL_CAUSE_PASSAGE_MODE,
-                        .source = DL_SOURCE_SYSTEM,
-                        .who = "SetMode() before the restart",
-                };
-
-                service_begin_op(s, &op);
-                (void)dl_lock_unlock(&s->ctl, mono_now(), 0);
-                service_end_op(s);
-        }
-        service_rearm_lock_timer(s);
-        service_sync_store(s);
-}
 
 /* ---- state ---- */
 
@@ -328,6 +267,8 @@ int dl_service_lock(struct dl_service *s, const struct dl_caller *c, struct dl_e
         int r;
 
         r = service_need_admin(c, err);
+        if (r >= 0)
+                r = service_need_hw(s, err);
         if (r < 0)
                 return r;
         caller_op(c, false, 0, &op);
@@ -361,6 +302,8 @@ int dl_service_unlock(struct dl_service *s, const struct dl_caller *c, int64_t h
         int r;
 
         r = service_need_admin(c, err);
+        if (r >= 0)
+                r = service_need_hw(s, err);
         if (r < 0)
                 return r;
         if (hold_usec < 0 || hold_usec > DL_HOLD_USEC_MAX)
@@ -452,6 +395,7 @@ struct dl_service *dl_service_free(struct dl_service *s) {
         if (!s)
                 return NULL;
         service_timers_free(s);
+        service_hw_free(s);
         dl_keypad_clear(&s->keypad);
         sd_event_unref(s->event);
         free(s->code_ids);
@@ -485,6 +429,8 @@ int dl_service_new(sd_event *event, const struct dl_daemon_config *config, struc
         dl_door_flap_init(&s->flap);
 
         r = service_timers_new(s);
+        if (r >= 0)
+                r = service_hw_new(s);
         if (r < 0) {
                 dl_service_free(s);
                 return r;

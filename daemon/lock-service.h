@@ -49,6 +49,11 @@ struct dl_service_events {
         void (*code_changed)(void *userdata, int64_t id);
         /* The bolt stopped: locked, unlocked or jammed. */
         void (*motion_done)(void *userdata, enum dl_lock_state state);
+        /* Optional (NULL: not told).  The doorbell rang. */
+        void (*doorbell)(void *userdata);
+        /* A key typed during `lockctl hw test keypad` (a wiring test: the
+         * keys are not an entry). */
+        void (*key_test)(void *userdata, char key);
 };
 
 /* Events nobody listens to: for a service run without a face (the
@@ -63,8 +68,29 @@ struct dl_service *dl_service_free(struct dl_service *s);
 
 /* The backend's events (pass these in struct dl_hw_events). */
 extern const struct dl_hw_events dl_service_hw_events;
-/* Attach the backend and ask it for the current positions. */
+/* Attach the backend and ask it for the current positions; after an
+ * unfinished drive (the marker in the state directory), raise alarm
+ * "drive-interrupted" without moving the bolt.  Never attached: no
+ * hardware is configured, and Lock, Unlock, passage mode and the wiring
+ * tests fail with -ENODEV, kind NoHardware. */
 void dl_service_attach_hw(struct dl_service *s, struct dl_hw *hw);
+/* Stop any drive now (SIGTERM): motor off before the daemon exits. */
+void dl_service_stop_hw(struct dl_service *s);
+bool dl_service_hw_configured(const struct dl_service *s);
+/* What the hardware is ("none" everywhere without it) and each line's
+ * live level (hw.h); lines returns how many there are. */
+void dl_service_hw_info(struct dl_service *s, struct dl_hw_info *ret);
+size_t dl_service_hw_lines(struct dl_service *s, struct dl_hw_line_status *lines, size_t max);
+/* The tamper switch is open. */
+bool dl_service_tamper(const struct dl_service *s);
+/* Admins: "lock", "unlock" (the normal Lock/Unlock path), "buzzer", "led"
+ * (a 1 s pattern), "keypad" (for 30 s the keys typed are reported through
+ * key_test and are not an entry).  Audited as event hw-test.  -EINVAL for
+ * another name, -ENODEV (NoHardware) when that part is not configured. */
+int dl_service_hw_test(struct dl_service *s, const struct dl_caller *c, const char *what,
+                       struct dl_error *err);
+/* The sentence that says where to configure the hardware. */
+extern const char dl_service_no_hw_hint[];
 
 /* ---- state ---- */
 enum dl_lock_state dl_service_state(const struct dl_service *s);

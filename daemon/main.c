@@ -88,6 +88,7 @@ static int run(int argc, char **argv) {
         struct dl_error err = {};
         struct dl_store *store = NULL;
         struct dl_hw_sim *sim = NULL;
+        struct dl_hw *hw = NULL;
         struct dl_bus *bus = NULL;
         struct dl_service *service = NULL;
         sd_event *event = NULL;
@@ -108,12 +109,6 @@ static int run(int argc, char **argv) {
         }
         if (o.simulate)
                 config.backend = DL_BACKEND_SIMULATED;
-        if (config.backend != DL_BACKEND_SIMULATED) {
-                fprintf(stderr, "doorlockd: the gpio backend is not available in this build; "
-                                "use Backend=simulated or --simulate\n");
-                dl_daemon_config_done(&config);
-                return 1;
-        }
 
         r = dl_store_open(o.state_dir, &config.store, &dl_clock_system, &store, &err);
         if (r < 0) {
@@ -136,10 +131,15 @@ static int run(int argc, char **argv) {
         if (r < 0)
                 goto fail;
 
-        r = dl_hw_sim_new(event, config.sim_motor_usec, config.sim_key_gap_usec, &dl_service_hw_events, NULL,
-                          &sim);
-        if (r < 0)
-                goto fail;
+        /* Outputs first, at their safe levels, before anything else can
+         * move: the backend does that as it requests the lines. */
+        if (config.backend == DL_BACKEND_SIMULATED) {
+                r = dl_hw_sim_new(event, config.sim_motor_usec, config.sim_key_gap_usec, &dl_service_hw_events,
+                                  NULL, &sim);
+                if (r < 0)
+                        goto fail;
+                hw = dl_hw_sim_hw(sim);
+        }
         r = dl_bus_new(event, sim, &bus);
         if (r < 0) {
                 fprintf(stderr, "doorlockd: cannot connect to the system bus: %s\n", strerror(-r));
@@ -149,8 +149,10 @@ static int run(int argc, char **argv) {
         if (r < 0)
                 goto fail;
         dl_bus_set_service(bus, service);
-        dl_hw_sim_hw(sim)->userdata = service;
-        dl_service_attach_hw(service, dl_hw_sim_hw(sim));
+        if (hw) {
+                hw->userdata = service;
+                dl_service_attach_hw(service, hw);
+        }
 
         r = dl_bus_request_name(bus);
         if (r < 0) {
@@ -158,16 +160,32 @@ static int run(int argc, char **argv) {
                 goto finish;
         }
 
-        (void)sd_notifyf(false, "READY=1\nSTATUS=Lock %s, %u codes, simulated keypad and lock",
-                         dl_lock_state_to_string(dl_service_state(service)), dl_service_code_count(service));
-        fprintf(stderr, "doorlockd %s: ready on the system bus as %s (simulated hardware, state in %s)\n",
-                PACKAGE_VERSION, DL_BUS_NAME, o.state_dir);
+        if (hw) {
+                struct dl_hw_info info;
+
+                dl_service_hw_info(service, &info);
+                (void)sd_notifyf(false, "READY=1\nSTATUS=Lock %s, %u codes, %s keypad, %s actuator",
+                                 dl_lock_state_to_string(dl_service_state(service)),
+                                 dl_service_code_count(service), info.keypad, info.actuator);
+                fprintf(stderr, "doorlockd %s: ready on the system bus as %s (%s hardware, state in %s)\n",
+                        PACKAGE_VERSION, DL_BUS_NAME, info.backend, o.state_dir);
+        } else {
+                /* A fresh install: serve D-Bus (codes can be set up) and
+                 * say what is missing, rather than fail and restart. */
+                (void)sd_notifyf(false, "READY=1\nSTATUS=Lock %s, %u codes, %s",
+                                 dl_lock_state_to_string(dl_service_state(service)),
+                                 dl_service_code_count(service), dl_service_no_hw_hint);
+                fprintf(stderr, "doorlockd %s: ready on the system bus as %s, but %s\n", PACKAGE_VERSION,
+                        DL_BUS_NAME, dl_service_no_hw_hint);
+        }
 
         /* 0 after SIGTERM/SIGINT.  1 (EXIT_FAILURE) when the bus connection
          * was lost: bus.c has said so, and the exit status 1 makes systemd
          * restart the daemon. */
         r = sd_event_loop(event);
         (void)sd_notify(false, "STOPPING=1");
+        /* The motor stops before anything else is torn down. */
+        dl_service_stop_hw(service);
         if (r < 0)
                 goto fail;
         if (r > 0)
@@ -179,7 +197,7 @@ fail:
 finish:
         dl_service_free(service);
         dl_bus_free(bus);
-        dl_hw_free(sim ? dl_hw_sim_hw(sim) : NULL);
+        dl_hw_free(hw); /* outputs back to their safe levels */
         sd_event_unref(event);
         dl_store_close(store);
         dl_daemon_config_done(&config);

@@ -46,7 +46,7 @@ static int lock_prop(sd_bus *bus, const char *path, const char *iface, const cha
                 return sd_bus_message_append(reply, "s", PACKAGE_VERSION);
         if (strcmp(prop, "EmergencyCodesLeft") == 0)
                 return sd_bus_message_append(reply, "u", dl_service_ec_codes_left(b->service));
-        return -ENOENT;
+        return dl_bus_hardware_prop(b, prop, reply);
 }
 
 static int set_relock(sd_bus *bus, const char *path, const char *iface, const char *prop,
@@ -430,6 +430,12 @@ const sd_bus_vtable dl_bus_lock_vtable[] = {
         SD_BUS_PROPERTY("ClockSynchronized", "b", lock_prop, 0, 0),
         SD_BUS_PROPERTY("Version", "s", lock_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("EmergencyCodesLeft", "u", lock_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Hardware", "s", lock_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Tamper", "b", lock_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD_WITH_ARGS("GetHardware", SD_BUS_NO_ARGS, SD_BUS_RESULT("a{sv}", info, "a(ssbi)", lines),
+                                dl_bus_method_get_hardware, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("TestHardware", SD_BUS_ARGS("s", part), SD_BUS_NO_RESULT,
+                                dl_bus_method_test_hardware, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Lock", NULL, NULL, method_lock, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Unlock", NULL, NULL, method_unlock, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("UnlockFor", SD_BUS_ARGS("u", seconds), SD_BUS_NO_RESULT, method_unlock_for,
@@ -462,6 +468,8 @@ const sd_bus_vtable dl_bus_lock_vtable[] = {
         SD_BUS_SIGNAL_WITH_ARGS("AccessGranted", SD_BUS_ARGS("s", source, "o", code, "s", name), 0),
         SD_BUS_SIGNAL_WITH_ARGS("AccessDenied", SD_BUS_ARGS("s", source, "s", reason), 0),
         SD_BUS_SIGNAL_WITH_ARGS("Alarm", SD_BUS_ARGS("s", kind, "s", detail), 0),
+        SD_BUS_SIGNAL("Doorbell", "", 0),
+        SD_BUS_SIGNAL_WITH_ARGS("KeyTest", SD_BUS_ARGS("s", key), 0),
         SD_BUS_SIGNAL_WITH_ARGS(
                 "LogEntry", SD_BUS_ARGS("t", time, "t", id, "s", event, "s", source, "a{sv}", details), 0),
         SD_BUS_VTABLE_END,

@@ -38,6 +38,7 @@ struct dl_bus {
         sd_event *event;
         struct dl_service *service;
         struct dl_hw_sim *sim;
+        char *key_test_sender; /* bus-hardware.c: who gets KeyTest */
         /* bus-caller.c */
         gid_t admin_gid, observer_gid;
         bool have_admin_gid, have_observer_gid;
@@ -77,6 +78,13 @@ void dl_bus_load_role_groups(struct dl_bus *b);
 /* The caller of m.  Never fails: a caller the bus cannot tell us about has
  * no role. */
 void dl_bus_get_caller(struct dl_bus *b, sd_bus_message *m, struct dl_caller *c);
+
+/* bus-hardware.c */
+int dl_bus_hardware_prop(struct dl_bus *b, const char *prop, sd_bus_message *reply);
+int dl_bus_method_get_hardware(sd_bus_message *m, void *userdata, sd_bus_error *error);
+int dl_bus_method_test_hardware(sd_bus_message *m, void *userdata, sd_bus_error *error);
+void dl_bus_emit_doorbell(struct dl_bus *b);
+void dl_bus_emit_key_test(struct dl_bus *b, char key);
 /* The caller of the message being answered; the daemon itself (admin) when
  * there is none. */
 void dl_bus_get_current_caller(struct dl_bus *b, struct dl_caller *c);

@@ -95,7 +95,17 @@ static void ev_motion_done(void *userdata, enum dl_lock_state state) {
         dl_bus_answer_pending(userdata, state);
 }
 
+static void ev_doorbell(void *userdata) {
+        dl_bus_emit_doorbell(userdata);
+}
+
+static void ev_key_test(void *userdata, char key) {
+        dl_bus_emit_key_test(userdata, key);
+}
+
 const struct dl_service_events dl_bus_service_events = {
+        .doorbell = ev_doorbell,
+        .key_test = ev_key_test,
         .granted = ev_granted,
         .denied = ev_denied,
         .alarm = ev_alarm,
@@ -194,6 +204,7 @@ struct dl_bus *dl_bus_free(struct dl_bus *b) {
         dl_bus_forget_callers(b);
         sd_bus_flush_close_unref(b->bus);
         sd_event_unref(b->event);
+        free(b->key_test_sender);
         free(b);
         return NULL;
 }

@@ -38,6 +38,7 @@ enum dl_source {
         DL_SOURCE_DBUS,
         DL_SOURCE_BLE,
         DL_SOURCE_SYSTEM, /* the lock itself: maintenance, start-up */
+        DL_SOURCE_BUTTON, /* the exit button (request-to-exit) */
         _DL_SOURCE_MAX,
         _DL_SOURCE_INVALID = -1,
 };

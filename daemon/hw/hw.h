@@ -35,7 +35,8 @@ enum dl_hw_signal {
         DL_HW_SIGNAL_DENIED,     /* buzzer 600 ms, LED 3 x 100 ms */
         DL_HW_SIGNAL_LOCKED_OUT, /* LED 5 x 100 ms, buzzer 1 s */
         DL_HW_SIGNAL_PAIRING,    /* LED 1 Hz blink for 5 s */
-        DL_HW_SIGNAL_TEST,       /* `lockctl hw test buzzer|led`: 1 s on */
+        DL_HW_SIGNAL_TEST_BUZZER, /* `lockctl hw test buzzer`: buzzer 1 s */
+        DL_HW_SIGNAL_TEST_LED,    /* `lockctl hw test led`: LED 1 s */
         _DL_HW_SIGNAL_MAX,
 };
 
@@ -108,7 +109,7 @@ static inline void dl_hw_free(struct dl_hw *hw) {
 }
 
 /* Stable names: "unknown", "locked", "unlocked"; "key", "granted",
- * "denied", "locked-out", "pairing", "test".  NULL out of range; from:
+ * "denied", "locked-out", "pairing", "test-buzzer", "test-led".  NULL out of range; from:
  * -1 for an unknown name. */
 const char *dl_bolt_position_to_string(enum dl_bolt_position b);
 const char *dl_hw_signal_to_string(enum dl_hw_signal s);

@@ -16,6 +16,10 @@ const struct dl_store_config *dl_store_config(const struct dl_store *s) {
         return &s->config;
 }
 
+const char *dl_store_dir(const struct dl_store *s) {
+        return s->dir;
+}
+
 int dl_store_wall(struct dl_store *s, int64_t now, struct dl_wall *ret) {
         return dl_tz_wall(s->time_zone, now, ret);
 }

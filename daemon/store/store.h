@@ -64,6 +64,8 @@ struct dl_store *dl_store_close(struct dl_store *s);
 void dl_store_closep(struct dl_store **s);
 
 const struct dl_store_config *dl_store_config(const struct dl_store *s);
+/* The state directory the store was opened in. */
+const char *dl_store_dir(const struct dl_store *s);
 
 /* Periodic upkeep (the daemon runs it hourly; open runs it too): remove
  * codes dead for longer than remove_dead_after, prune the audit log. */

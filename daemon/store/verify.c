@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "entry-candidates.h"
 #include "macro.h"
@@ -398,4 +399,23 @@ int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_sourc
                         (void)dl_audit_prune(s, NULL);
                 return 0;
         }
+}
+
+int dl_store_card_tag(struct dl_store *s, unsigned bits, uint64_t data, char out[DL_CARD_TAG_SIZE]) {
+        uint8_t in[13], mac[DL_MAC_SIZE];
+        const struct dl_hmac_part part = { in, sizeof(in) };
+        int r;
+
+        memcpy(in, "card", 4);
+        in[4] = (uint8_t)bits;
+        for (unsigned i = 0; i < 8; i++)
+                in[5 + i] = (uint8_t)(data >> (56 - 8 * i));
+        r = dl_hmac(s->pin_key, &part, 1, mac);
+        secure_zero(in, sizeof(in));
+        if (r < 0)
+                return r;
+        for (unsigned i = 0; i < 8; i++)
+                (void)snprintf(out + 2 * i, 3, "%02x", mac[i]);
+        secure_zero(mac, sizeof(mac));
+        return 0;
 }

@@ -55,3 +55,10 @@ int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_sourc
  * entry, no lockout): for benchmarks and "would this work?" tools. */
 int dl_store_check(struct dl_store *s, const char *entry, enum dl_source source, struct dl_decision *ret,
                    struct dl_error *err);
+
+/* A card's stable, keyed tag for the audit log (event card-presented): the
+ * first 8 bytes of HMAC(pin key, "card" || bits || data) as 16 hex digits.
+ * The same card gives the same tag on this lock only; the number cannot be
+ * read back from it without the key.  out: DL_CARD_TAG_SIZE. */
+#define DL_CARD_TAG_SIZE 17
+int dl_store_card_tag(struct dl_store *s, unsigned bits, uint64_t data, char out[DL_CARD_TAG_SIZE]);

@@ -412,6 +412,7 @@ static void test_source_strings(void **state) {
                 { DL_SOURCE_DBUS, "dbus" },
                 { DL_SOURCE_BLE, "ble" },
                 { DL_SOURCE_SYSTEM, "system" },
+                { DL_SOURCE_BUTTON, "button" },
         };
 
         (void)state;

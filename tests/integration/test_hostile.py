@@ -403,8 +403,11 @@ def lock_method_calls(p, name, in_sig):
     if name in ("Lock", "Unlock", "ResetLockout", "ResetClock", "GenerateEmergencyCode") and in_sig == "":
         # Each would succeed for an admin: only the others call them.
         return [lock_call(name, "", [], set(), f"{name}() as non-admin", admin=False)]
-    if name == "ListEmergencyIssuers" and in_sig == "":
+    if name in ("ListEmergencyIssuers", "GetHardware") and in_sig == "":
         return [lock_call(name, "", [], {OK}, f"{name}() (read-only)")]
+    if name == "TestHardware" and in_sig == "s":
+        parts = ODD_STRINGS + ["LOCK", "Unlock", "lock ", "buzzer\n", "motor", "door", "keypad;"]
+        return [lock_call(name, "s", [dbus.String(m)], ia, f"TestHardware({short(m)})") for m in parts]
     if name == "UnlockFor" and in_sig == "u":
         return [lock_call(name, "u", [dbus.UInt32(v)], ia, f"UnlockFor({v})") for v in (0, 86401, 1 << 31, U32MAX)]
     if name == "SetMode" and in_sig == "s":
@@ -447,9 +450,21 @@ def sim_calls(name, in_sig):
         states = ODD_STRINGS + ["OPEN", "Closed", "opened", "open\n", " closed", "ajar"]
         return [Call(f"SetDoor({short(s)})", LOCK_PATH, SIM_IFACE, name, "s", [dbus.String(s)], ia)
                 for s in states]
-    if name == "SetJammed" and in_sig == "b":
-        return [Call("SetJammed(true) as non-admin", LOCK_PATH, SIM_IFACE, name, "b", [dbus.Boolean(True)],
+    if name in ("SetJammed", "SetTamper") and in_sig == "b":
+        return [Call(f"{name}(true) as non-admin", LOCK_PATH, SIM_IFACE, name, "b", [dbus.Boolean(True)],
                      set(), admin=False)]
+    if name in ("PressExitButton", "RingDoorbell", "SetBoltUnknown") and in_sig == "":
+        return [Call(f"{name}() as non-admin", LOCK_PATH, SIM_IFACE, name, "", [], set(), admin=False)]
+    if name == "PresentCard" and in_sig == "ut":
+        cards = [(0, 0), (25, 0), (27, 1), (33, 5), (35, 0), (U32MAX, 0), (26, 1 << 24), (34, 1 << 32),
+                 (26, U64MAX), (34, U64MAX)]
+        return [Call(f"PresentCard({b}, {d})", LOCK_PATH, SIM_IFACE, name, "ut",
+                     [dbus.UInt32(b), dbus.UInt64(d)], ia) for b, d in cards]
+    if name == "RejectInput" and in_sig == "ss":
+        pairs = [(w, "parity") for w in ODD_STRINGS + ["WIEGAND", "card", "wiegand "]]
+        pairs += [("wiegand", r) for r in ODD_STRINGS + ["Parity", "parity\n", "x" * 25, "a b"]]
+        return [Call(f"RejectInput({short(w)}, {short(r)})", LOCK_PATH, SIM_IFACE, name, "ss",
+                     [dbus.String(w), dbus.String(r)], ia) for w, r in pairs]
     return None
 
 
@@ -593,7 +608,7 @@ def allowed(call, role):
         want.add(ACCESS_DENIED)
         if role == "none":
             want |= {UNKNOWN_OBJECT, UNKNOWN_METHOD, UNKNOWN_IFACE}
-            want.discard(OK) if call.method in ("GetLog",) else None
+            want.discard(OK) if call.method in ("GetLog", "GetHardware") else None
     return want
 
 
