@@ -227,6 +227,67 @@ static void test_next_deadline(void **state) {
         assert_int_equal(dl_lock_next_deadline(&c), INT64_MAX);
 }
 
+/* The bolt between its sensors: idle, the state becomes unknown and a
+ * pending relock is dropped; moving, the report is ignored. */
+static void test_bolt_unknown(void **state) {
+        struct dl_lock_controller c;
+        struct recorder r;
+
+        (void)state;
+        lock_setup_locked(&c, &r, false);
+        assert_int_equal(dl_lock_unlock(&c, T0, 0), 0);
+        expect_log(&r, "state locked>unlocking", "drive unlock", NULL);
+        dl_lock_bolt_unknown(&c, T0 + 100);
+        assert_int_equal(c.state, DL_LOCK_UNLOCKING); /* moving: between the sensors is normal */
+        expect_log(&r, NULL);
+        dl_lock_bolt_reported(&c, T0 + SEC, true);
+        expect_log(&r, "state unlocking>unlocked", NULL);
+        assert_int_not_equal(c.relock_at, 0);
+
+        dl_lock_bolt_unknown(&c, T0 + 2 * SEC);
+        expect_log(&r, "state unlocked>unknown", NULL);
+        assert_int_equal(c.relock_at, 0);
+        assert_int_equal(dl_lock_next_deadline(&c), 0);
+        dl_lock_tick(&c, T0 + 60 * SEC);
+        expect_log(&r, NULL); /* no relock thrown blindly */
+        dl_lock_bolt_unknown(&c, T0 + 61 * SEC);
+        expect_log(&r, NULL);
+
+        /* The next command drives it again. */
+        assert_int_equal(dl_lock_lock(&c, T0 + 62 * SEC), 0);
+        expect_log(&r, "state unknown>locking", "drive lock", NULL);
+        dl_lock_bolt_reported(&c, T0 + 63 * SEC, false);
+        expect_log(&r, "state locking>locked", NULL);
+        dl_lock_bolt_unknown(NULL, T0);
+}
+
+/* The actuator gave up (its retries are spent): jammed at once, with its
+ * reason; idle, a late report of it is ignored. */
+static void test_drive_failed(void **state) {
+        struct dl_lock_controller c;
+        struct recorder r;
+
+        (void)state;
+        lock_setup_locked(&c, &r, false);
+        dl_lock_drive_failed(&c, T0, "no confirmation");
+        expect_log(&r, NULL);
+        assert_int_equal(dl_lock_unlock(&c, T0, 0), 0);
+        expect_log(&r, "state locked>unlocking", "drive unlock", NULL);
+        dl_lock_drive_failed(&c, T0 + SEC, "bolt-retracted did not close after 2 tries");
+        expect_log(&r, "state unlocking>jammed", "alarm jammed: bolt-retracted did not close after 2 tries",
+                   NULL);
+        assert_int_equal(c.motor_deadline, 0);
+        assert_int_equal(dl_lock_next_deadline(&c), 0);
+        dl_lock_drive_failed(&c, T0 + 2 * SEC, NULL);
+        expect_log(&r, NULL);
+        /* A NULL or empty detail still says something. */
+        assert_int_equal(dl_lock_lock(&c, T0 + 3 * SEC), 0);
+        expect_log(&r, "state jammed>locking", "drive lock", NULL);
+        dl_lock_drive_failed(&c, T0 + 4 * SEC, "");
+        expect_log(&r, "state locking>jammed", "alarm jammed: the actuator gave up", NULL);
+        dl_lock_drive_failed(NULL, T0, NULL);
+}
+
 /* A simulated actuator reports the bolt from inside drive(). */
 static void test_reentrant_actuator(void **state) {
         struct dl_lock_controller c;
@@ -288,6 +349,8 @@ int main(void) {
                 cmocka_unit_test(test_opposite_report_ignored),
                 cmocka_unit_test(test_next_deadline),
                 cmocka_unit_test(test_reentrant_actuator),
+                cmocka_unit_test(test_bolt_unknown),
+                cmocka_unit_test(test_drive_failed),
                 cmocka_unit_test(test_null),
         };
 
