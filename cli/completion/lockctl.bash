@@ -116,7 +116,7 @@ _lockctl() {
         local global_opts='-h --help --version --json'
         # Options that take the next word as their value.
         local arg_opts='--for --pin --from --until --days --hours --uses --name --secret-file --time --slot --output -n --lines --since'
-        local verbs='status lock unlock mode lockout clock code emergency log monitor backup restore'
+        local verbs='status lock unlock mode lockout clock hw code emergency log monitor backup restore'
         local days='mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday daily all weekdays weekends'
         local -a pos=()
         local i w verb='' opts='' subs='' args='' eq=1
@@ -200,6 +200,19 @@ _lockctl() {
                 else
                         opts='--help --json'
                 fi
+                ;;
+        hw)
+                case ${pos[1]-} in
+                '')
+                        subs='status test'
+                        opts='--help'
+                        ;;
+                status) opts='--help --json' ;;
+                test)
+                        opts='--help'
+                        ((${#pos[@]} == 2)) && subs='lock unlock buzzer led keypad'
+                        ;;
+                esac
                 ;;
         code)
                 case ${pos[1]-} in
