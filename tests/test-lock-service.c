@@ -182,7 +182,19 @@ static void wrap_report(struct dl_hw *hw) {
 static void wrap_free(struct dl_hw *hw) {
         (void)hw;
 }
-static const struct dl_hw_ops wrap_ops = { .drive = wrap_drive, .report = wrap_report, .free = wrap_free };
+static unsigned n_stops;
+static void wrap_stop(struct dl_hw *hw) {
+        (void)hw;
+        n_stops++;
+        the_rig->sim_hw->ops->stop(the_rig->sim_hw);
+}
+static void wrap_signal(struct dl_hw *hw, enum dl_hw_signal signal) {
+        (void)hw;
+        the_rig->sim_hw->ops->signal(the_rig->sim_hw, signal);
+}
+static const struct dl_hw_ops wrap_ops = {
+        .drive = wrap_drive, .stop = wrap_stop, .report = wrap_report, .signal = wrap_signal, .free = wrap_free
+};
 
 static void run_until_state(struct rig *r, enum dl_lock_state want) {
         while (dl_service_state(r->service) != want)
@@ -319,6 +331,72 @@ static void test_keypad_story_and_syncs(void **state) {
 
 /* The bolt turned by hand (reported while idle): logged as arrived, cause
  * manual; the relock that follows is an auto-relock. */
+/* Press keys on the simulator and run the loop until they are all in. */
+static void press(struct rig *r, const char *keys) {
+        enum dl_hw_signal last;
+        unsigned before = dl_hw_sim_signals(r->sim, &last);
+
+        assert_int_equal(dl_hw_sim_press_keys(r->sim, keys), 0);
+        while (dl_hw_sim_signals(r->sim, &last) < before + strlen(keys) ||
+               (strchr(keys, '#') && dl_hw_sim_signals(r->sim, &last) < before + strlen(keys) + 1))
+                assert_true(sd_event_run(r->event, UINT64_MAX) >= 0);
+}
+
+/* The buzzer/LED patterns follow the decisions: a click per key, then
+ * granted, denied or locked out. */
+static void test_signals(void **state) {
+        struct rig *r = *state;
+        struct dl_code_spec spec;
+        struct dl_error err = {};
+        enum dl_hw_signal last;
+        unsigned n0;
+        int64_t id;
+
+        dl_code_spec_init(&spec, "Alice");
+        assert_int_equal(dl_store_add_code(r->store, &spec, "481529", 0, NULL, &id, NULL, &err), 0);
+
+        n0 = dl_hw_sim_signals(r->sim, &last);
+        press(r, "48");
+        assert_int_equal(dl_hw_sim_signals(r->sim, &last), n0 + 2);
+        assert_int_equal(last, DL_HW_SIGNAL_KEY);
+        press(r, "1529#");
+        assert_int_equal(dl_hw_sim_signals(r->sim, &last), n0 + 8); /* 6 clicks, '#', the verdict */
+        assert_int_equal(last, DL_HW_SIGNAL_GRANTED);
+        run_until_state(r, DL_LOCK_LOCKED);
+
+        press(r, "000001#");
+        assert_int_equal(dl_hw_sim_signals(r->sim, &last), n0 + 16);
+        assert_int_equal(last, DL_HW_SIGNAL_DENIED);
+        /* The default lockout starts after 5 wrong entries. */
+        for (int i = 0; i < 3; i++) {
+                press(r, "000001#");
+                (void)dl_hw_sim_signals(r->sim, &last);
+                assert_int_equal(last, DL_HW_SIGNAL_DENIED);
+        }
+        press(r, "000001#");
+        (void)dl_hw_sim_signals(r->sim, &last);
+        assert_int_equal(last, DL_HW_SIGNAL_LOCKED_OUT);
+        press(r, "481529#");
+        (void)dl_hw_sim_signals(r->sim, &last);
+        assert_int_equal(last, DL_HW_SIGNAL_LOCKED_OUT);
+        assert_int_equal(dl_service_state(r->service), DL_LOCK_LOCKED);
+}
+
+/* A jam stops the motor (and so does dl_service_stop_hw(), at SIGTERM). */
+static void test_jam_stops_motor(void **state) {
+        struct rig *r = *state;
+        struct dl_caller admin = { .source = DL_SOURCE_DBUS, .role = DL_ROLE_ADMIN, .who = "test" };
+        struct dl_error err = {};
+        unsigned stops = n_stops;
+
+        dl_hw_sim_set_jammed(r->sim, true);
+        assert_int_equal(dl_service_unlock(r->service, &admin, 0, &err), 0);
+        run_until_state(r, DL_LOCK_JAMMED);
+        assert_int_equal(n_stops, stops + 1);
+        dl_service_stop_hw(r->service);
+        assert_int_equal(n_stops, stops + 2);
+}
+
 static void test_hand_turned(void **state) {
         static const char *const want[] = { "unlocked", "lock", "locked" };
         struct rig *r = *state;
@@ -342,6 +420,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_keypad_story_and_syncs, rig_setup, rig_teardown),
                 cmocka_unit_test_setup_teardown(test_hand_turned, rig_setup, rig_teardown),
+                cmocka_unit_test_setup_teardown(test_signals, rig_setup, rig_teardown),
+                cmocka_unit_test_setup_teardown(test_jam_stops_motor, rig_setup, rig_teardown),
         };
 
         count_vfs_install();
