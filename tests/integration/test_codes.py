@@ -394,7 +394,7 @@ def _(env):
     props = env.get_all()
     types = {"State": str, "Door": str, "Mode": str, "AutoRelockSeconds": int, "KeypadLockedUntil": int,
              "CodeCount": int, "MaxCodes": int, "ClockTrusted": bool, "ClockSynchronized": bool,
-             "Version": str, "EmergencyCodesLeft": int}
+             "Version": str, "EmergencyCodesLeft": int, "Hardware": str, "Tamper": bool}
     eq(set(props), set(types), "Lock1 properties")
     for k, t in types.items():
         check(isinstance(props[k], t), f"{k} is {type(props[k]).__name__}")
