@@ -185,7 +185,8 @@ static int verb_hw_test(int argc, char *argv[]) {
         for (size_t i = 0; i < ELEMENTSOF(parts); i++)
                 known = known || strcmp(part, parts[i]) == 0;
         if (!known)
-                return log_usage("hw test", "Unknown part '%s'; use lock, unlock, buzzer, led or keypad.", part);
+                return log_usage("hw test", "Unknown part '%s'; use lock, unlock, buzzer, led or keypad.",
+                                 part);
 
         r = bus_connect(&bus);
         if (r < 0)

@@ -457,10 +457,13 @@ static int parse_argv(int *argc, char ***argv) {
 
 static int run(int argc, char *argv[]) {
         static const struct verb verbs[] = {
-                { "status", verb_status },   { "lock", verb_lock },           { "unlock", verb_unlock },
-                { "mode", verb_mode },       { "lockout", verb_lockout },     { "clock", verb_clock },
-                { "code", verb_code },       { "emergency", verb_emergency }, { "log", verb_log },
-                { "monitor", verb_monitor }, { "hw", verb_hw }, { "backup", verb_backup },       { "restore", verb_restore },
+                { "status", verb_status },   { "lock", verb_lock },
+                { "unlock", verb_unlock },   { "mode", verb_mode },
+                { "lockout", verb_lockout }, { "clock", verb_clock },
+                { "code", verb_code },       { "emergency", verb_emergency },
+                { "log", verb_log },         { "monitor", verb_monitor },
+                { "hw", verb_hw },           { "backup", verb_backup },
+                { "restore", verb_restore },
         };
         int r;
 

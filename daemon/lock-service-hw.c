@@ -29,8 +29,8 @@ const char dl_service_no_hw_hint[] = "no hardware is configured: set the lines i
 int service_need_hw(struct dl_service *s, struct dl_error *err) {
         if (s->hw)
                 return 0;
-        return dl_error_kind(err, "NoHardware", dl_error_set(err, -ENODEV, "Cannot move the bolt: %s",
-                                                             dl_service_no_hw_hint));
+        return dl_error_kind(err, "NoHardware",
+                             dl_error_set(err, -ENODEV, "Cannot move the bolt: %s", dl_service_no_hw_hint));
 }
 
 bool dl_service_hw_configured(const struct dl_service *s) {
@@ -111,8 +111,8 @@ static void flush_rejected(struct dl_service *s) {
         if (s->n_rejected == 0)
                 return;
         service_queue_log(s, "input-rejected", DL_SOURCE_KEYPAD, 0, NULL,
-                          "%s: %u more refused in the last minute (latest: %s)", s->reject_what, s->n_rejected,
-                          s->reject_reason);
+                          "%s: %u more refused in the last minute (latest: %s)", s->reject_what,
+                          s->n_rejected, s->reject_reason);
         s->n_rejected = 0;
 }
 
@@ -199,7 +199,8 @@ static void hw_exit_button(void *userdata) {
         (void)dl_lock_unlock(&s->ctl, mono_now(), 0);
         service_end_op(s);
         service_rearm_lock_timer(s);
-        service_queue_log(s, DL_EVENT_ACCESS_GRANTED, DL_SOURCE_BUTTON, 0, NULL, "button: exit button pressed");
+        service_queue_log(s, DL_EVENT_ACCESS_GRANTED, DL_SOURCE_BUTTON, 0, NULL,
+                          "button: exit button pressed");
         service_sync_store(s);
         s->ev->granted(s->ev_userdata, DL_SOURCE_BUTTON, 0, "");
 }
@@ -292,7 +293,8 @@ void dl_service_attach_hw(struct dl_service *s, struct dl_hw *hw) {
                                "the daemon stopped while driving the bolt to %s; the bolt is %s",
                                s->marker_found == DL_DRIVE_MARKER_UNLOCKING ? "unlocked" : "locked",
                                dl_lock_state_to_string(s->ctl.state));
-                service_log_event(s, DL_EVENT_ALARM, DL_SOURCE_SYSTEM, NULL, "drive-interrupted: %s", detail);
+                service_log_event(s, DL_EVENT_ALARM, DL_SOURCE_SYSTEM, NULL, "drive-interrupted: %s",
+                                  detail);
                 s->ev->alarm(s->ev_userdata, "drive-interrupted", detail);
                 s->marker_found = DL_DRIVE_MARKER_IDLE;
                 (void)dl_drive_marker_set(&s->marker, DL_DRIVE_MARKER_IDLE);
@@ -347,8 +349,9 @@ int dl_service_hw_test(struct dl_service *s, const struct dl_caller *c, const ch
         r = service_need_admin(c, err);
         if (r < 0)
                 return r;
-        if (!what || (strcmp(what, "lock") != 0 && strcmp(what, "unlock") != 0 && strcmp(what, "buzzer") != 0 &&
-                      strcmp(what, "led") != 0 && strcmp(what, "keypad") != 0))
+        if (!what ||
+            (strcmp(what, "lock") != 0 && strcmp(what, "unlock") != 0 && strcmp(what, "buzzer") != 0 &&
+             strcmp(what, "led") != 0 && strcmp(what, "keypad") != 0))
                 return dl_error_set(err, -EINVAL, "Unknown test; use lock, unlock, buzzer, led or keypad");
         r = service_need_hw(s, err);
         if (r < 0)

@@ -65,7 +65,7 @@ struct dl_service {
         enum dl_drive_marker_state marker_found; /* what the last run left */
         int64_t exit_pressed_at;                 /* monotonic µs, 0 never */
         sd_event_source *held_open_timer;
-        bool held_open;                          /* alarm raised, door still open */
+        bool held_open; /* alarm raised, door still open */
         bool tamper;
         int64_t key_test_until;                  /* monotonic µs: keys are a wiring test */
         sd_event_source *reject_timer;           /* the rejected-input summary is due */

@@ -134,8 +134,8 @@ static int run(int argc, char **argv) {
         /* Outputs first, at their safe levels, before anything else can
          * move: the backend does that as it requests the lines. */
         if (config.backend == DL_BACKEND_SIMULATED) {
-                r = dl_hw_sim_new(event, config.sim_motor_usec, config.sim_key_gap_usec, &dl_service_hw_events,
-                                  NULL, &sim);
+                r = dl_hw_sim_new(event, config.sim_motor_usec, config.sim_key_gap_usec,
+                                  &dl_service_hw_events, NULL, &sim);
                 if (r < 0)
                         goto fail;
                 hw = dl_hw_sim_hw(sim);

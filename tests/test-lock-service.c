@@ -192,9 +192,11 @@ static void wrap_signal(struct dl_hw *hw, enum dl_hw_signal signal) {
         (void)hw;
         the_rig->sim_hw->ops->signal(the_rig->sim_hw, signal);
 }
-static const struct dl_hw_ops wrap_ops = {
-        .drive = wrap_drive, .stop = wrap_stop, .report = wrap_report, .signal = wrap_signal, .free = wrap_free
-};
+static const struct dl_hw_ops wrap_ops = { .drive = wrap_drive,
+                                           .stop = wrap_stop,
+                                           .report = wrap_report,
+                                           .signal = wrap_signal,
+                                           .free = wrap_free };
 
 static void run_until_state(struct rig *r, enum dl_lock_state want) {
         while (dl_service_state(r->service) != want)

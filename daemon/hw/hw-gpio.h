@@ -58,26 +58,26 @@ enum dl_hw_strike_type {
 struct dl_hw_gpio_config {
         char chip[DL_GPIO_CHIP_MAX]; /* [Gpio] Chip=: the default chip, "" none */
 
-        enum dl_hw_keypad_type keypad;      /* [Keypad] Type=none|matrix|wiegand */
+        enum dl_hw_keypad_type keypad; /* [Keypad] Type=none|matrix|wiegand */
         struct dl_hw_gpio_line rows[DL_MATRIX_MAX], cols[DL_MATRIX_MAX]; /* Rows= Columns= */
         unsigned n_rows, n_cols;
-        struct dl_matrix_config matrix;     /* KeyMap= SettleMicroseconds= DebounceMilliseconds= */
+        struct dl_matrix_config matrix; /* KeyMap= SettleMicroseconds= DebounceMilliseconds= */
         struct dl_hw_gpio_line wiegand_d0, wiegand_d1; /* WiegandD0= WiegandD1= */
-        struct dl_wiegand_config wiegand;   /* WiegandTiming=standard|slow, WiegandKeys=4|8|both */
+        struct dl_wiegand_config wiegand; /* WiegandTiming=standard|slow, WiegandKeys=4|8|both */
 
-        enum dl_hw_actuator actuator;       /* [Lock] Actuator=none|motor|strike */
+        enum dl_hw_actuator actuator; /* [Lock] Actuator=none|motor|strike */
         struct dl_hw_gpio_line motor_unlock, motor_lock;
-        int64_t motor_timeout_usec;         /* [Lock] MotorTimeoutMilliseconds= (one try) */
-        int64_t motor_dead_time_usec;       /* MotorDeadTimeMilliseconds=, default 100 ms */
+        int64_t motor_timeout_usec;   /* [Lock] MotorTimeoutMilliseconds= (one try) */
+        int64_t motor_dead_time_usec; /* MotorDeadTimeMilliseconds=, default 100 ms */
         struct dl_hw_gpio_line bolt_retracted, bolt_extended; /* BoltRetracted= BoltExtended= */
         struct dl_hw_gpio_line strike;
         enum dl_hw_strike_type strike_type; /* StrikeType=fail-secure|fail-safe */
         int64_t strike_usec;                /* StrikeMilliseconds=: 0 = while unlocked */
 
-        struct dl_hw_gpio_line door;        /* Door=: active = open */
+        struct dl_hw_gpio_line door;                          /* Door=: active = open */
         struct dl_hw_gpio_line exit_button, doorbell, tamper; /* active = pressed/open */
         struct dl_hw_gpio_line buzzer, led;
-        int64_t input_debounce_usec;        /* door, button, bell, tamper: default 20 ms */
+        int64_t input_debounce_usec; /* door, button, bell, tamper: default 20 ms */
 };
 
 /* All unset: no keypad, no actuator; the matrix 4x3 default map and

@@ -101,7 +101,8 @@ static size_t sim_lines(struct dl_hw *hw, struct dl_hw_line_status *lines, size_
         };
 
         for (size_t i = 0; i < ELEMENTSOF(l) && i < max; i++) {
-                lines[i] = (struct dl_hw_line_status){ .role = l[i].role, .output = l[i].output,
+                lines[i] = (struct dl_hw_line_status){ .role = l[i].role,
+                                                       .output = l[i].output,
                                                        .value = l[i].value };
                 (void)snprintf(lines[i].where, sizeof(lines[i].where), "simulated");
         }

@@ -12,9 +12,9 @@ static const char *const bolt_names[] = {
 };
 
 static const char *const signal_names[_DL_HW_SIGNAL_MAX] = {
-        [DL_HW_SIGNAL_KEY] = "key",         [DL_HW_SIGNAL_GRANTED] = "granted",
-        [DL_HW_SIGNAL_DENIED] = "denied",   [DL_HW_SIGNAL_LOCKED_OUT] = "locked-out",
-        [DL_HW_SIGNAL_PAIRING] = "pairing", [DL_HW_SIGNAL_TEST_BUZZER] = "test-buzzer",
+        [DL_HW_SIGNAL_KEY] = "key",           [DL_HW_SIGNAL_GRANTED] = "granted",
+        [DL_HW_SIGNAL_DENIED] = "denied",     [DL_HW_SIGNAL_LOCKED_OUT] = "locked-out",
+        [DL_HW_SIGNAL_PAIRING] = "pairing",   [DL_HW_SIGNAL_TEST_BUZZER] = "test-buzzer",
         [DL_HW_SIGNAL_TEST_LED] = "test-led",
 };
 

@@ -30,11 +30,11 @@ enum dl_bolt_position {
 
 /* Buzzer and LED patterns (docs/wiring.md describes each). */
 enum dl_hw_signal {
-        DL_HW_SIGNAL_KEY,        /* key click: buzzer 30 ms */
-        DL_HW_SIGNAL_GRANTED,    /* LED on 2 s, buzzer 2 x 80 ms */
-        DL_HW_SIGNAL_DENIED,     /* buzzer 600 ms, LED 3 x 100 ms */
-        DL_HW_SIGNAL_LOCKED_OUT, /* LED 5 x 100 ms, buzzer 1 s */
-        DL_HW_SIGNAL_PAIRING,    /* LED 1 Hz blink for 5 s */
+        DL_HW_SIGNAL_KEY,         /* key click: buzzer 30 ms */
+        DL_HW_SIGNAL_GRANTED,     /* LED on 2 s, buzzer 2 x 80 ms */
+        DL_HW_SIGNAL_DENIED,      /* buzzer 600 ms, LED 3 x 100 ms */
+        DL_HW_SIGNAL_LOCKED_OUT,  /* LED 5 x 100 ms, buzzer 1 s */
+        DL_HW_SIGNAL_PAIRING,     /* LED 1 Hz blink for 5 s */
         DL_HW_SIGNAL_TEST_BUZZER, /* `lockctl hw test buzzer`: buzzer 1 s */
         DL_HW_SIGNAL_TEST_LED,    /* `lockctl hw test led`: LED 1 s */
         _DL_HW_SIGNAL_MAX,
@@ -66,10 +66,10 @@ struct dl_hw;
 
 /* One configured line, for `lockctl hw status`. */
 struct dl_hw_line_status {
-        const char *role;  /* "bolt-retracted", "motor-unlock", "keypad-row-0", ... */
-        char where[96];    /* "gpio-sim.0/door (offset 3)" or "simulated" */
-        bool output;       /* an output driven by the daemon */
-        int value;         /* logical 0/1, or a negative errno when unreadable */
+        const char *role; /* "bolt-retracted", "motor-unlock", "keypad-row-0", ... */
+        char where[96];   /* "gpio-sim.0/door (offset 3)" or "simulated" */
+        bool output;      /* an output driven by the daemon */
+        int value;        /* logical 0/1, or a negative errno when unreadable */
 };
 
 struct dl_hw_info {

@@ -7,8 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char marker_bytes[] = { [DL_DRIVE_MARKER_IDLE] = '-', [DL_DRIVE_MARKER_UNLOCKING] = 'u',
-                                     [DL_DRIVE_MARKER_LOCKING] = 'l' };
+static const char marker_bytes[] = {
+        [DL_DRIVE_MARKER_IDLE] = '-', [DL_DRIVE_MARKER_UNLOCKING] = 'u', [DL_DRIVE_MARKER_LOCKING] = 'l'
+};
 
 int dl_drive_marker_open(struct dl_drive_marker *m, const char *dir, enum dl_drive_marker_state *ret_found,
                          struct dl_error *err) {

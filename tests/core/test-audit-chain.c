@@ -408,11 +408,8 @@ static void test_source_strings(void **state) {
                 enum dl_source s;
                 const char *name;
         } table[] = {
-                { DL_SOURCE_KEYPAD, "keypad" },
-                { DL_SOURCE_DBUS, "dbus" },
-                { DL_SOURCE_BLE, "ble" },
-                { DL_SOURCE_SYSTEM, "system" },
-                { DL_SOURCE_BUTTON, "button" },
+                { DL_SOURCE_KEYPAD, "keypad" }, { DL_SOURCE_DBUS, "dbus" },     { DL_SOURCE_BLE, "ble" },
+                { DL_SOURCE_SYSTEM, "system" }, { DL_SOURCE_BUTTON, "button" },
         };
 
         (void)state;
