@@ -61,16 +61,16 @@ struct dl_service {
         unsigned flap_forced; /* door-forced alarms not raised while flapping */
 
         /* The backend's side (lock-service-hw.c). */
+        sd_event_source *held_open_timer;
+        sd_event_source *reject_timer;           /* the rejected-input summary is due */
+        int64_t exit_pressed_at;                 /* monotonic µs, 0 never */
+        int64_t key_test_until;                  /* monotonic µs: keys are a wiring test */
         struct dl_drive_marker marker;
         enum dl_drive_marker_state marker_found; /* what the last run left */
-        int64_t exit_pressed_at;                 /* monotonic µs, 0 never */
-        sd_event_source *held_open_timer;
-        bool held_open; /* alarm raised, door still open */
-        bool tamper;
-        int64_t key_test_until;                  /* monotonic µs: keys are a wiring test */
-        sd_event_source *reject_timer;           /* the rejected-input summary is due */
         unsigned n_rejected;                     /* rejected inputs not logged one by one */
         char reject_what[16], reject_reason[32]; /* the latest of them */
+        bool held_open;                          /* alarm raised, door still open */
+        bool tamper;
 };
 
 static inline int64_t mono_now(void) {

@@ -402,11 +402,12 @@ int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_sourc
 }
 
 int dl_store_card_tag(struct dl_store *s, unsigned bits, uint64_t data, char out[DL_CARD_TAG_SIZE]) {
+        static const uint8_t purpose[4] = { 'c', 'a', 'r', 'd' };
         uint8_t in[13], mac[DL_MAC_SIZE];
         const struct dl_hmac_part part = { in, sizeof(in) };
         int r;
 
-        memcpy(in, "card", 4);
+        memcpy(in, purpose, sizeof(purpose));
         in[4] = (uint8_t)bits;
         for (unsigned i = 0; i < 8; i++)
                 in[5 + i] = (uint8_t)(data >> (56 - 8 * i));
@@ -415,7 +416,7 @@ int dl_store_card_tag(struct dl_store *s, unsigned bits, uint64_t data, char out
         if (r < 0)
                 return r;
         for (unsigned i = 0; i < 8; i++)
-                (void)snprintf(out + 2 * i, 3, "%02x", mac[i]);
+                (void)snprintf(out + (size_t)2 * i, 3, "%02x", mac[i]);
         secure_zero(mac, sizeof(mac));
         return 0;
 }
