@@ -136,7 +136,9 @@ int dl_motor_drive(struct dl_motor *m, bool unlock, int64_t now, struct dl_motor
 /* Stop at once: outputs off, idle, no result.  Idempotent. */
 int dl_motor_stop(struct dl_motor *m, int64_t now, struct dl_motor_action *ret);
 
-/* A switch changed (made = true) at `now` (its edge's timestamp). */
+/* A switch changed (made = true), told at `now`.  Pass the time of the
+ * call, not the edge's kernel timestamp: an output this call turns off goes
+ * off now, and the dead time must count from that instant. */
 int dl_motor_sensor(struct dl_motor *m, enum dl_motor_sensor s, bool made, int64_t now,
                     struct dl_motor_action *ret);
 

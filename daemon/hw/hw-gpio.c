@@ -657,11 +657,15 @@ static int on_line_io(sd_event_source *src, int fd, uint32_t revents, void *user
                                 continue;
                         }
                         /* Raw edges: the motor stops at the first one, and
-                         * motor-drive does its own settling. */
+                         * motor-drive does its own settling.  The time is
+                         * now, not the edge's: the output goes off now, and
+                         * the dead time counts from there (an edge's
+                         * timestamp would shorten it by the loop's
+                         * latency; the settling only gets longer). */
                         if (dl_motor_sensor(&g->motor,
                                             s->kind == K_BOLT_RETRACTED ? DL_MOTOR_SENSOR_RETRACTED
                                                                         : DL_MOTOR_SENSOR_EXTENDED,
-                                            ev[i].rising, (int64_t)ev[i].timestamp_usec, &a) >= 0)
+                                            ev[i].rising, now_usec(), &a) >= 0)
                                 motor_apply(g, &a);
                 }
                 if (!motor_sensor)

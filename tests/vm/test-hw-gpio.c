@@ -331,6 +331,8 @@ static void test_unlock_then_lock(void **state _unused_) {
         print_message("# motor: %s\n", stats);
         assert_non_null(strstr(stats, "both=0 "));
         assert_non_null(strstr(stats, "drives=2"));
+        /* Dead time between the two drives too (100 ms, sampled). */
+        assert_true(atoi(strstr(stats, "gap=") + 4) >= 95);
         assert_int_equal(rec.n_failed, 0);
 }
 
@@ -484,6 +486,9 @@ static void test_free_releases(void **state _unused_) {
         run_for(150);
         dl_hw_free(hw);
         hw = NULL;
+        /* gpio-sim returns a released line to its pull (0 here), so this
+         * only shows the line is not left driven; the request shows it was
+         * released. */
         assert_int_equal(get("MOTOR_UNLOCK"), 0);
         assert_int_equal(dl_gpio_line_request(NULL, &spec, &out, &l, &err), 0);
         dl_gpio_line_free(l);
@@ -511,6 +516,7 @@ static void test_busy(void **state _unused_) {
         assert_non_null(strstr(err.message, "[Lock] MotorLock=BUSY: "));
         assert_non_null(strstr(err.message, "in use by 'doorlockd'"));
         assert_int_equal(dl_gpio_line_request(NULL, &unlock_spec, &out, &again, &err), 0);
+        again = dl_gpio_line_free(again);
 
         config_motor(&c);
         line(&c.door, "NO_SUCH_LINE");
@@ -559,9 +565,8 @@ static void test_strike_fail_safe(void **state _unused_) {
         hw->ops->drive(hw, false);
         assert_int_equal(get("STRIKE"), 1);
         assert_int_equal(rec.bolt, DL_BOLT_LOCKED);
-        dl_hw_free(hw);
-        hw = NULL;
-        assert_int_equal(get("STRIKE"), 1); /* released at the safe level */
+        /* (After dl_hw_free() the line cannot be checked: gpio-sim sets a
+         * released line back to its pull.) */
 }
 
 static size_t bits_of(uint64_t v, unsigned n, char *out) {
