@@ -744,6 +744,17 @@ static int request_at(struct hw_gpio *g, enum kind kind, unsigned index, const c
         return 0;
 }
 
+/* The motor's timings from the config; the sensors are the caller's. */
+static void motor_config(const struct dl_hw_gpio_config *c, struct dl_motor_config *ret) {
+        *ret = (struct dl_motor_config){
+                .timeout_usec =
+                        c->motor_timeout_usec > 0 ? c->motor_timeout_usec : DL_MOTOR_TIMEOUT_USEC_DEFAULT,
+                .dead_time_usec = MAX(c->motor_dead_time_usec, 0),
+                /* the bolt switches settle like the other slow inputs */
+                .settle_usec = MAX(c->input_debounce_usec, 1),
+        };
+}
+
 static void hw_freep(struct hw_gpio **g) {
         if (*g)
                 gpio_free(&(*g)->hw);
@@ -918,15 +929,12 @@ int dl_hw_gpio_new(sd_event *event, const struct dl_hw_gpio_config *c, const cha
                 dl_debounce_init(&s->deb, v, c->input_debounce_usec);
         }
         if (c->actuator == DL_HW_ACTUATOR_MOTOR) {
-                const struct dl_motor_config mc = {
-                        .timeout_usec = c->motor_timeout_usec > 0 ? c->motor_timeout_usec
-                                                                  : DL_MOTOR_TIMEOUT_USEC_DEFAULT,
-                        .dead_time_usec = MAX(c->motor_dead_time_usec, 0),
-                        .settle_usec = MAX(c->input_debounce_usec, 1),
-                        .has_retracted = g->retracted,
-                        .has_extended = g->extended,
-                };
+                struct dl_motor_config mc;
                 struct dl_motor_action a;
+
+                motor_config(c, &mc);
+                mc.has_retracted = g->retracted;
+                mc.has_extended = g->extended;
 
                 r = dl_motor_init(&g->motor, &mc, g->retracted && g->retracted->deb.stable,
                                   g->extended && g->extended->deb.stable, now_usec(), &a);
@@ -958,4 +966,11 @@ int dl_hw_gpio_new(sd_event *event, const struct dl_hw_gpio_config *c, const cha
 
         *ret = &TAKE_PTR(g)->hw;
         return 0;
+}
+
+int64_t dl_hw_gpio_drive_usec_max(const struct dl_hw_gpio_config *c) {
+        struct dl_motor_config mc;
+
+        motor_config(c, &mc);
+        return c->actuator == DL_HW_ACTUATOR_MOTOR ? dl_motor_worst_case_usec(&mc) : 0;
 }
