@@ -366,9 +366,24 @@ static void gpio_report(struct dl_hw *hw) {
         struct hw_gpio *g = (struct hw_gpio *)hw;
 
         switch (g->c.actuator) {
-        case DL_HW_ACTUATOR_MOTOR:
+        case DL_HW_ACTUATOR_MOTOR: {
+                /* Read the switches now: a level that differs from the
+                 * last edge seen (an edge still queued, or lost) goes in
+                 * first.  The report is the settled position; a change
+                 * found here comes as its own bolt event once settled. */
+                struct slot *sw[2] = { g->retracted, g->extended };
+
+                for (unsigned i = 0; i < 2; i++) {
+                        struct dl_motor_action a;
+                        int v = sw[i] ? dl_gpio_line_get(sw[i]->line) : -EINVAL;
+
+                        if (v >= 0 && (bool)v != g->motor.raw[i] &&
+                            dl_motor_sensor(&g->motor, i, v, now_usec(), &a) >= 0)
+                                motor_apply(g, &a);
+                }
                 g->hw.events->bolt(g->hw.userdata, from_motor(dl_motor_position(&g->motor)));
                 break;
+        }
         case DL_HW_ACTUATOR_STRIKE:
                 if (has_bolt_sensor(g))
                         g->hw.events->bolt(g->hw.userdata, g->strike_sensed = strike_sensed(g));
