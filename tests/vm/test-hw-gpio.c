@@ -332,7 +332,7 @@ static void test_unlock_then_lock(void **state _unused_) {
         assert_non_null(strstr(stats, "both=0 "));
         assert_non_null(strstr(stats, "drives=2"));
         /* Dead time between the two drives too (100 ms, sampled). */
-        assert_true(atoi(strstr(stats, "gap=") + 4) >= 95);
+        assert_true(atoi(strstr(stats, "gap=") + 4) >= 90);
         assert_int_equal(rec.n_failed, 0);
 }
 
@@ -355,7 +355,9 @@ static void test_reversal(void **state _unused_) {
         assert_non_null(strstr(stats, "both=0 "));
         assert_non_null(strstr(stats, "drives=2"));
         gap = atoi(strstr(stats, "gap=") + 4);
-        assert_true(gap >= 95); /* 100 ms, sampled every ms or so */
+        /* 100 ms; the script samples every ms or so, and a late sample of
+         * the "off" shortens what it sees (a real overlap would be ~0) */
+        assert_true(gap >= 90);
 }
 
 /* The bolt does not move: one retry, then drive_failed, both lines off, no
