@@ -9,6 +9,10 @@
  * core/motor-drive.c) on what the lines say.  docs/wiring.md is the
  * installer's side of this file.
  *
+ * Rejections (events->input_rejected): "wiegand" with
+ * dl_wiegand_reject_to_string()'s names; "keypad" with "unclear" (two keys
+ * or a ghost, or no two matching scans: matrix-keypad.h).
+ *
  * Safety, in this order in dl_hw_gpio_new(): every output is requested with
  * its safe level as the request's initial value, before any input is
  * requested or read: motor lines off, buzzer and LED off, a fail-secure
@@ -105,3 +109,10 @@ int dl_hw_gpio_config_check(const struct dl_hw_gpio_config *c, struct dl_error *
 int dl_hw_gpio_new(sd_event *event, const struct dl_hw_gpio_config *c, const char *dev_dir,
                    const struct dl_hw_events *events, void *userdata, struct dl_hw **ret,
                    struct dl_error *err);
+
+/* The longest a drive of this config can take in the backend before its
+ * bolt event or drive_failed: a motor's tries (core/motor-drive.h: dead
+ * time, timeout and settling, twice), 0 for a strike (at once).  The lock
+ * controller's motor timeout should be no shorter, or it declares a jam
+ * while the backend's retry is still running. */
+int64_t dl_hw_gpio_drive_usec_max(const struct dl_hw_gpio_config *c);

@@ -1,0 +1,991 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The libgpiod backend (hw-gpio.h): lines in, decoders run, events out.
+ *
+ * Logical levels (gpio.h: active_low flips them in the kernel):
+ *   motor lines, buzzer, LED    1 = on
+ *   strike                      1 = energised; open = 1 fail-secure, 0 fail-safe
+ *   bolt sensors                1 = switch made
+ *   door                        1 = open
+ *   exit button, doorbell       1 = pressed
+ *   tamper                      1 = opened (active)
+ *   keypad columns, rows        0 = "active"/"low" in matrix-keypad.h's
+ *                               words (columns driven low, a row pulled low
+ *                               by a key), as wired; ":active-low" there
+ *                               means an inverting buffer in between
+ *   Wiegand D0/D1               a falling (logical) edge is a bit
+ *
+ * Every input's event fd is an sd-event io source; the decoders' deadlines
+ * are sd-event timers.  Nothing runs while idle.  Input sources have a
+ * higher priority than timers, so edges queued when a deadline fires are
+ * fed first (the matrix and Wiegand headers ask for that). */
+#include "hw-gpio.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "input-debounce.h"
+#include "macro.h"
+#include "motor-drive.h"
+#include "wiegand-reader.h"
+
+enum kind {
+        K_ROW,
+        K_COL,
+        K_WIEGAND_D0,
+        K_WIEGAND_D1,
+        K_MOTOR_UNLOCK,
+        K_MOTOR_LOCK,
+        K_STRIKE,
+        K_BUZZER,
+        K_LED,
+        K_BOLT_RETRACTED,
+        K_BOLT_EXTENDED,
+        K_DOOR,
+        K_EXIT,
+        K_BELL,
+        K_TAMPER,
+};
+
+#define SLOTS_MAX (2 * DL_MATRIX_MAX + 13)
+
+struct hw_gpio;
+
+struct slot {
+        struct hw_gpio *g;
+        enum kind kind;
+        unsigned index; /* rows and columns */
+        char role[24];
+        char key[48]; /* the config key, for messages: "[Lock] MotorLock" */
+        struct dl_gpio_line *line;
+        bool output;
+        int value; /* outputs: the value last set */
+        sd_event_source *io;
+        struct dl_debounce deb; /* door, exit, bell, tamper; strike's bolt sensors */
+        sd_event_source *deb_timer;
+};
+
+struct signal_step {
+        bool buzzer, led;
+        unsigned ms;
+};
+
+struct hw_gpio {
+        struct dl_hw hw; /* first: a struct dl_hw * is a struct hw_gpio * */
+        sd_event *event;
+        const char *dev_dir; /* only during dl_hw_gpio_new() */
+        struct dl_hw_gpio_config c;
+        struct slot slots[SLOTS_MAX];
+        size_t n_slots;
+        struct slot *rows[DL_MATRIX_MAX], *cols[DL_MATRIX_MAX];
+        struct slot *d0, *d1, *motor_unlock, *motor_lock, *strike, *buzzer, *led;
+        struct slot *retracted, *extended, *door, *exit_button, *doorbell, *tamper;
+
+        struct dl_matrix_keypad matrix;
+        uint32_t columns; /* driven active */
+        sd_event_source *matrix_timer;
+
+        struct dl_wiegand wiegand;
+        struct dl_wiegand_reader *reader;
+        sd_event_source *wiegand_timer;
+
+        struct dl_motor motor;
+        sd_event_source *motor_timer;
+
+        bool strike_open;
+        sd_event_source *strike_timer;
+        enum dl_bolt_position strike_sensed; /* strike with sensors: the last reported */
+
+        const struct signal_step *pattern;
+        size_t pattern_n, pattern_i;
+        sd_event_source *signal_timer;
+};
+
+static int64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* Arm (or disarm, at 0) a one-shot CLOCK_MONOTONIC timer. */
+static int arm_at(struct hw_gpio *g, sd_event_source **s, int64_t when, sd_event_time_handler_t handler,
+                  void *userdata) {
+        int r;
+
+        if (when <= 0) {
+                if (*s)
+                        (void)sd_event_source_set_enabled(*s, SD_EVENT_OFF);
+                return 0;
+        }
+        if (*s) {
+                r = sd_event_source_set_time(*s, (uint64_t)when);
+                if (r < 0)
+                        return r;
+                return sd_event_source_set_enabled(*s, SD_EVENT_ONESHOT);
+        }
+        /* 1 µs accuracy: the keypad's settle time is tens of µs. */
+        return sd_event_add_time(g->event, s, CLOCK_MONOTONIC, (uint64_t)when, 1, handler, userdata);
+}
+
+static void set_line(struct slot *s, int value) {
+        int r;
+
+        if (!s)
+                return;
+        r = dl_gpio_line_set(s->line, value);
+        if (r < 0)
+                fprintf(stderr, "doorlockd: cannot set %s (%s) to %d: %s\n", s->role,
+                        dl_gpio_line_describe(s->line), value, strerror(-r));
+        else
+                s->value = value;
+}
+
+static bool is_set(const struct dl_hw_gpio_line *l) {
+        return l && l->set;
+}
+
+/* ---- signals (buzzer, LED) ---- */
+
+#define STEP(b, l, ms)                                                                                      \
+        { b, l, ms }
+static const struct signal_step sig_key[] = { STEP(1, 0, 30) };
+static const struct signal_step sig_granted[] = { STEP(1, 1, 80), STEP(0, 1, 80), STEP(1, 1, 80),
+                                                  STEP(0, 1, 1760) };
+static const struct signal_step sig_denied[] = { STEP(1, 1, 100), STEP(1, 0, 100), STEP(1, 1, 100),
+                                                 STEP(1, 0, 100), STEP(1, 1, 100), STEP(1, 0, 100) };
+static const struct signal_step sig_locked_out[] = {
+        STEP(1, 1, 100), STEP(1, 0, 100), STEP(1, 1, 100), STEP(1, 0, 100), STEP(1, 1, 100),
+        STEP(1, 0, 100), STEP(1, 1, 100), STEP(1, 0, 100), STEP(1, 1, 100), STEP(1, 0, 100),
+};
+static const struct signal_step sig_pairing[] = { STEP(0, 1, 500), STEP(0, 0, 500), STEP(0, 1, 500),
+                                                  STEP(0, 0, 500), STEP(0, 1, 500), STEP(0, 0, 500),
+                                                  STEP(0, 1, 500), STEP(0, 0, 500), STEP(0, 1, 500),
+                                                  STEP(0, 0, 500) };
+static const struct signal_step sig_test[] = { STEP(1, 1, 1000) };
+
+static const struct {
+        const struct signal_step *steps;
+        size_t n;
+} patterns[_DL_HW_SIGNAL_MAX] = {
+        [DL_HW_SIGNAL_KEY] = { sig_key, ELEMENTSOF(sig_key) },
+        [DL_HW_SIGNAL_GRANTED] = { sig_granted, ELEMENTSOF(sig_granted) },
+        [DL_HW_SIGNAL_DENIED] = { sig_denied, ELEMENTSOF(sig_denied) },
+        [DL_HW_SIGNAL_LOCKED_OUT] = { sig_locked_out, ELEMENTSOF(sig_locked_out) },
+        [DL_HW_SIGNAL_PAIRING] = { sig_pairing, ELEMENTSOF(sig_pairing) },
+        [DL_HW_SIGNAL_TEST] = { sig_test, ELEMENTSOF(sig_test) },
+};
+
+static void pattern_off(struct hw_gpio *g) {
+        g->pattern = NULL;
+        (void)arm_at(g, &g->signal_timer, 0, NULL, NULL);
+        if (g->buzzer && g->buzzer->value)
+                set_line(g->buzzer, 0);
+        if (g->led && g->led->value)
+                set_line(g->led, 0);
+}
+
+static int on_signal_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void pattern_step(struct hw_gpio *g, int64_t now) {
+        const struct signal_step *st;
+
+        if (!g->pattern || g->pattern_i >= g->pattern_n) {
+                pattern_off(g);
+                return;
+        }
+        st = &g->pattern[g->pattern_i++];
+        if (g->buzzer && g->buzzer->value != st->buzzer)
+                set_line(g->buzzer, st->buzzer);
+        if (g->led && g->led->value != st->led)
+                set_line(g->led, st->led);
+        (void)arm_at(g, &g->signal_timer, now + (int64_t)st->ms * 1000, on_signal_timer, g);
+}
+
+static int on_signal_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct hw_gpio *g = userdata;
+
+        (void)s;
+        pattern_step(g, (int64_t)usec);
+        return 0;
+}
+
+static void gpio_signal(struct dl_hw *hw, enum dl_hw_signal signal) {
+        struct hw_gpio *g = (struct hw_gpio *)hw;
+
+        if ((unsigned)signal >= _DL_HW_SIGNAL_MAX || (!g->buzzer && !g->led))
+                return;
+        /* A new pattern replaces the running one. */
+        g->pattern = patterns[signal].steps;
+        g->pattern_n = patterns[signal].n;
+        g->pattern_i = 0;
+        pattern_step(g, now_usec());
+}
+
+/* ---- motor ---- */
+
+static enum dl_bolt_position from_motor(enum dl_motor_position p) {
+        switch (p) {
+        case DL_MOTOR_POSITION_LOCKED:
+                return DL_BOLT_LOCKED;
+        case DL_MOTOR_POSITION_UNLOCKED:
+                return DL_BOLT_UNLOCKED;
+        default:
+                return DL_BOLT_UNKNOWN;
+        }
+}
+
+static int on_motor_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void motor_apply(struct hw_gpio *g, const struct dl_motor_action *a) {
+        bool u = a->output == DL_MOTOR_UNLOCK, l = a->output == DL_MOTOR_LOCK;
+
+        /* Off before on: never both lines at 1, not even between two calls. */
+        if (!u && g->motor_unlock->value)
+                set_line(g->motor_unlock, 0);
+        if (!l && g->motor_lock->value)
+                set_line(g->motor_lock, 0);
+        if (u && !g->motor_unlock->value)
+                set_line(g->motor_unlock, 1);
+        if (l && !g->motor_lock->value)
+                set_line(g->motor_lock, 1);
+        (void)arm_at(g, &g->motor_timer, a->deadline, on_motor_timer, g);
+
+        switch (a->result) {
+        case DL_MOTOR_REACHED:
+        case DL_MOTOR_MOVED:
+                g->hw.events->bolt(g->hw.userdata, from_motor(a->position));
+                break;
+        case DL_MOTOR_FAILED:
+                /* No bolt report: the controller is still waiting for the
+                 * target, and a report of where the bolt stuck would end
+                 * that wait as if the bolt had been moved by hand. */
+                g->hw.events->drive_failed(g->hw.userdata, a->detail);
+                break;
+        case DL_MOTOR_NONE:
+                break;
+        }
+}
+
+static int on_motor_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct hw_gpio *g = userdata;
+        struct dl_motor_action a;
+
+        (void)s;
+        (void)usec;
+        if (dl_motor_timer(&g->motor, now_usec(), &a) >= 0)
+                motor_apply(g, &a);
+        return 0;
+}
+
+/* ---- strike ---- */
+
+static int strike_open_level(const struct hw_gpio *g) {
+        return g->c.strike_type == DL_HW_STRIKE_FAIL_SECURE ? 1 : 0;
+}
+
+static bool has_bolt_sensor(const struct hw_gpio *g) {
+        return g->retracted || g->extended;
+}
+
+/* Strike with sensors: what the debounced switches say (as motor-drive
+ * decides it, without inference). */
+static enum dl_bolt_position strike_sensed(const struct hw_gpio *g) {
+        bool r = g->retracted && g->retracted->deb.stable, e = g->extended && g->extended->deb.stable;
+
+        if (g->retracted && g->extended)
+                return r == e ? DL_BOLT_UNKNOWN : r ? DL_BOLT_UNLOCKED : DL_BOLT_LOCKED;
+        if (g->retracted)
+                return r ? DL_BOLT_UNLOCKED : DL_BOLT_UNKNOWN;
+        return e ? DL_BOLT_LOCKED : DL_BOLT_UNKNOWN;
+}
+
+static void strike_set(struct hw_gpio *g, bool open) {
+        g->strike_open = open;
+        set_line(g->strike, open ? strike_open_level(g) : !strike_open_level(g));
+        if (!has_bolt_sensor(g))
+                /* The position the line implies, nothing more. */
+                g->hw.events->bolt(g->hw.userdata, open ? DL_BOLT_UNLOCKED : DL_BOLT_LOCKED);
+}
+
+static int on_strike_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct hw_gpio *g = userdata;
+
+        (void)s;
+        (void)usec;
+        strike_set(g, false); /* the pulse ended: holding again */
+        return 0;
+}
+
+/* ---- ops ---- */
+
+static void gpio_drive(struct dl_hw *hw, bool unlock) {
+        struct hw_gpio *g = (struct hw_gpio *)hw;
+
+        switch (g->c.actuator) {
+        case DL_HW_ACTUATOR_MOTOR: {
+                struct dl_motor_action a;
+
+                if (dl_motor_drive(&g->motor, unlock, now_usec(), &a) >= 0)
+                        motor_apply(g, &a);
+                break;
+        }
+        case DL_HW_ACTUATOR_STRIKE:
+                (void)arm_at(g, &g->strike_timer, 0, NULL, NULL);
+                if (unlock && g->c.strike_usec > 0)
+                        (void)arm_at(g, &g->strike_timer, now_usec() + g->c.strike_usec, on_strike_timer, g);
+                strike_set(g, unlock);
+                break;
+        case DL_HW_ACTUATOR_NONE:
+                break;
+        }
+}
+
+/* "Stop moving": the motor off at once and the pattern off.  The strike
+ * stays where it is: it does not move, and releasing a held-open strike
+ * here would relock behind the controller's back. */
+static void gpio_stop(struct dl_hw *hw) {
+        struct hw_gpio *g = (struct hw_gpio *)hw;
+
+        if (g->c.actuator == DL_HW_ACTUATOR_MOTOR) {
+                struct dl_motor_action a;
+
+                if (dl_motor_stop(&g->motor, now_usec(), &a) >= 0)
+                        motor_apply(g, &a);
+                /* Whatever the state machine says: both off. */
+                set_line(g->motor_unlock, 0);
+                set_line(g->motor_lock, 0);
+        }
+        pattern_off(g);
+}
+
+static void gpio_report(struct dl_hw *hw) {
+        struct hw_gpio *g = (struct hw_gpio *)hw;
+
+        switch (g->c.actuator) {
+        case DL_HW_ACTUATOR_MOTOR: {
+                /* Read the switches now: a level that differs from the
+                 * last edge seen (an edge still queued, or lost) goes in
+                 * first.  The report is the settled position; a change
+                 * found here comes as its own bolt event once settled. */
+                struct slot *sw[2] = { g->retracted, g->extended };
+
+                for (unsigned i = 0; i < 2; i++) {
+                        struct dl_motor_action a;
+                        int v = sw[i] ? dl_gpio_line_get(sw[i]->line) : -EINVAL;
+
+                        if (v >= 0 && (bool)v != g->motor.raw[i] &&
+                            dl_motor_sensor(&g->motor, i, v, now_usec(), &a) >= 0)
+                                motor_apply(g, &a);
+                }
+                g->hw.events->bolt(g->hw.userdata, from_motor(dl_motor_position(&g->motor)));
+                break;
+        }
+        case DL_HW_ACTUATOR_STRIKE:
+                if (has_bolt_sensor(g))
+                        g->hw.events->bolt(g->hw.userdata, g->strike_sensed = strike_sensed(g));
+                else
+                        g->hw.events->bolt(g->hw.userdata,
+                                           g->strike_open ? DL_BOLT_UNLOCKED : DL_BOLT_LOCKED);
+                break;
+        case DL_HW_ACTUATOR_NONE:
+                break;
+        }
+        if (g->door) {
+                int v = dl_gpio_line_get(g->door->line);
+
+                if (v >= 0 && !g->door->deb.changed_at)
+                        dl_debounce_init(&g->door->deb, v, g->c.input_debounce_usec);
+                g->hw.events->door(g->hw.userdata, v < 0                 ? DL_DOOR_UNKNOWN
+                                                   : g->door->deb.stable ? DL_DOOR_OPEN
+                                                                         : DL_DOOR_CLOSED);
+        }
+        if (g->tamper && g->tamper->deb.stable)
+                g->hw.events->tamper(g->hw.userdata, true);
+}
+
+static size_t gpio_lines(struct dl_hw *hw, struct dl_hw_line_status *lines, size_t max) {
+        struct hw_gpio *g = (struct hw_gpio *)hw;
+
+        for (size_t i = 0; i < g->n_slots && i < max; i++) {
+                struct slot *s = &g->slots[i];
+
+                lines[i] = (struct dl_hw_line_status){ .role = s->role, .output = s->output };
+                (void)snprintf(lines[i].where, sizeof(lines[i].where), "%s", dl_gpio_line_describe(s->line));
+                if (g->reader && (s == g->d0 || s == g->d1))
+                        lines[i].value = dl_wiegand_reader_get(g->reader, s == g->d1);
+                else
+                        lines[i].value = dl_gpio_line_get(s->line);
+        }
+        return g->n_slots;
+}
+
+static void gpio_info(struct dl_hw *hw, struct dl_hw_info *ret) {
+        struct hw_gpio *g = (struct hw_gpio *)hw;
+
+        *ret = (struct dl_hw_info){
+                .backend = "gpio",
+                .keypad = g->c.keypad == DL_HW_KEYPAD_MATRIX    ? "matrix"
+                          : g->c.keypad == DL_HW_KEYPAD_WIEGAND ? "wiegand"
+                                                                : "none",
+                .actuator = g->c.actuator == DL_HW_ACTUATOR_MOTOR    ? "motor"
+                            : g->c.actuator == DL_HW_ACTUATOR_STRIKE ? "strike"
+                                                                     : "none",
+                .door_sensor = g->door,
+                .bolt_sensor = has_bolt_sensor(g) && g->c.actuator != DL_HW_ACTUATOR_NONE,
+                .exit_button = g->exit_button,
+                .doorbell = g->doorbell,
+                .tamper = g->tamper,
+                .buzzer = g->buzzer,
+                .led = g->led,
+        };
+}
+
+static int safe_level(const struct hw_gpio *g, const struct slot *s) {
+        switch (s->kind) {
+        case K_STRIKE:
+                return !strike_open_level(g); /* holding: locked */
+        case K_COL:
+                return 0; /* all columns active: the matrix idle drive */
+        default:
+                return 0;
+        }
+}
+
+static void gpio_free(struct dl_hw *hw) {
+        struct hw_gpio *g = (struct hw_gpio *)hw;
+
+        if (!g)
+                return;
+        /* The thread first: it reads the Wiegand lines. */
+        g->reader = dl_wiegand_reader_free(g->reader);
+        for (size_t i = 0; i < g->n_slots; i++) {
+                struct slot *s = &g->slots[i];
+
+                if (s->output && s->line)
+                        (void)dl_gpio_line_set(s->line, safe_level(g, s));
+                s->io = sd_event_source_disable_unref(s->io);
+                s->deb_timer = sd_event_source_disable_unref(s->deb_timer);
+        }
+        for (size_t i = 0; i < g->n_slots; i++)
+                g->slots[i].line = dl_gpio_line_free(g->slots[i].line);
+        sd_event_source_disable_unref(g->matrix_timer);
+        sd_event_source_disable_unref(g->wiegand_timer);
+        sd_event_source_disable_unref(g->motor_timer);
+        sd_event_source_disable_unref(g->strike_timer);
+        sd_event_source_disable_unref(g->signal_timer);
+        sd_event_unref(g->event);
+        /* The decoders may hold a frame's edges or a held key. */
+        secure_zero(&g->wiegand, sizeof(g->wiegand));
+        secure_zero(&g->matrix, sizeof(g->matrix));
+        free(g);
+}
+
+static const struct dl_hw_ops gpio_ops = {
+        .drive = gpio_drive,
+        .stop = gpio_stop,
+        .report = gpio_report,
+        .signal = gpio_signal,
+        .lines = gpio_lines,
+        .info = gpio_info,
+        .free = gpio_free,
+};
+
+/* ---- matrix keypad ---- */
+
+static int on_matrix_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void matrix_apply(struct hw_gpio *g, const struct dl_matrix_action *a, enum dl_matrix_state before) {
+        if (a->columns != g->columns) {
+                /* Inactive first, then active: two columns never both
+                 * active by accident of ordering during a scan step. */
+                for (unsigned c = 0; c < g->c.n_cols; c++)
+                        if (!(a->columns & (1u << c)))
+                                set_line(g->cols[c], 1);
+                for (unsigned c = 0; c < g->c.n_cols; c++)
+                        if (a->columns & (1u << c))
+                                set_line(g->cols[c], 0);
+                g->columns = a->columns;
+        }
+        (void)arm_at(g, &g->matrix_timer, a->next == DL_MATRIX_READ_ROWS ? a->deadline : 0, on_matrix_timer,
+                     g);
+        if (a->key)
+                g->hw.events->key(g->hw.userdata, a->key);
+        else if (before != DL_MATRIX_HELD && g->matrix.state == DL_MATRIX_HELD && g->matrix.held == '\0')
+                /* Refused: two keys (or a ghost), or no two matching scans. */
+                g->hw.events->input_rejected(g->hw.userdata, "keypad", "unclear");
+}
+
+static int on_matrix_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct hw_gpio *g = userdata;
+        enum dl_matrix_state before = g->matrix.state;
+        struct dl_matrix_action a;
+        uint32_t low = 0;
+        int64_t now = now_usec();
+
+        (void)s;
+        (void)usec;
+        for (unsigned r = 0; r < g->c.n_rows; r++)
+                if (dl_gpio_line_get(g->rows[r]->line) == 0)
+                        low |= 1u << r;
+        if (dl_matrix_rows_read(&g->matrix, low, now, &a) >= 0)
+                matrix_apply(g, &a, before);
+        return 0;
+}
+
+static void on_row_events(struct hw_gpio *g, const struct dl_gpio_event *ev, int n) {
+        for (int i = 0; i < n; i++) {
+                enum dl_matrix_state before = g->matrix.state;
+                struct dl_matrix_action a;
+
+                if (dl_matrix_row_edge(&g->matrix, (int64_t)ev[i].timestamp_usec, &a) >= 0)
+                        matrix_apply(g, &a, before);
+        }
+}
+
+/* ---- Wiegand ---- */
+
+static int on_wiegand_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void wiegand_feed(struct hw_gpio *g) {
+        struct dl_wiegand_edge e[128];
+        size_t n;
+
+        do {
+                n = dl_wiegand_reader_drain(g->reader, e, ELEMENTSOF(e));
+                if (n > 0)
+                        (void)dl_wiegand_edges(&g->wiegand, e, n);
+        } while (n == ELEMENTSOF(e));
+        secure_zero(e, sizeof(e));
+        (void)arm_at(g, &g->wiegand_timer, dl_wiegand_deadline(&g->wiegand), on_wiegand_timer, g);
+}
+
+static void on_wiegand_ready(void *userdata) {
+        wiegand_feed(userdata);
+}
+
+static int on_wiegand_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct hw_gpio *g = userdata;
+        struct dl_wiegand_result res;
+        int64_t now;
+
+        (void)s;
+        (void)usec;
+        /* Both lines drained before any decision (wiegand.h). */
+        now = now_usec();
+        wiegand_feed(g);
+        while (dl_wiegand_timer(&g->wiegand, now, &res) > 0) {
+                switch (res.kind) {
+                case DL_WIEGAND_KEY:
+                        g->hw.events->key(g->hw.userdata, res.key);
+                        break;
+                case DL_WIEGAND_CARD:
+                        g->hw.events->card(g->hw.userdata, res.card.bits, res.card.data);
+                        break;
+                case DL_WIEGAND_REJECTED:
+                        g->hw.events->input_rejected(g->hw.userdata, "wiegand",
+                                                     dl_wiegand_reject_to_string(res.reason));
+                        break;
+                }
+                dl_wiegand_result_clear(&res);
+        }
+        (void)arm_at(g, &g->wiegand_timer, dl_wiegand_deadline(&g->wiegand), on_wiegand_timer, g);
+        return 0;
+}
+
+/* ---- debounced inputs ---- */
+
+static void debounced(struct hw_gpio *g, struct slot *s) {
+        bool v = s->deb.stable;
+
+        switch (s->kind) {
+        case K_DOOR:
+                g->hw.events->door(g->hw.userdata, v ? DL_DOOR_OPEN : DL_DOOR_CLOSED);
+                break;
+        case K_EXIT:
+                if (v)
+                        g->hw.events->exit_button(g->hw.userdata);
+                break;
+        case K_BELL:
+                if (v)
+                        g->hw.events->doorbell(g->hw.userdata);
+                break;
+        case K_TAMPER:
+                g->hw.events->tamper(g->hw.userdata, v);
+                break;
+        case K_BOLT_RETRACTED:
+        case K_BOLT_EXTENDED: {
+                enum dl_bolt_position p = strike_sensed(g);
+
+                if (p != g->strike_sensed) {
+                        g->strike_sensed = p;
+                        g->hw.events->bolt(g->hw.userdata, p);
+                }
+                break;
+        }
+        default:
+                break;
+        }
+}
+
+static int on_deb_timer(sd_event_source *src, uint64_t usec, void *userdata) {
+        struct slot *s = userdata;
+
+        (void)src;
+        (void)usec;
+        if (dl_debounce_timer(&s->deb, now_usec()) > 0)
+                debounced(s->g, s);
+        (void)arm_at(s->g, &s->deb_timer, dl_debounce_deadline(&s->deb), on_deb_timer, s);
+        return 0;
+}
+
+static int on_line_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
+        struct slot *s = userdata;
+        struct hw_gpio *g = s->g;
+        struct dl_gpio_event ev[32];
+        bool motor_sensor = (s->kind == K_BOLT_RETRACTED || s->kind == K_BOLT_EXTENDED) &&
+                            g->c.actuator == DL_HW_ACTUATOR_MOTOR;
+        int n;
+
+        (void)src;
+        (void)fd;
+        (void)revents;
+        do {
+                n = dl_gpio_line_read_events(s->line, ev, ELEMENTSOF(ev));
+                if (n < 0) {
+                        fprintf(stderr, "doorlockd: cannot read the events of %s (%s): %s\n", s->role,
+                                dl_gpio_line_describe(s->line), strerror(-n));
+                        return 0;
+                }
+                if (s->kind == K_ROW) {
+                        on_row_events(g, ev, n);
+                        continue;
+                }
+                for (int i = 0; i < n; i++) {
+                        struct dl_motor_action a;
+
+                        if (!motor_sensor) {
+                                dl_debounce_edge(&s->deb, ev[i].rising, (int64_t)ev[i].timestamp_usec);
+                                continue;
+                        }
+                        /* Raw edges: the motor stops at the first one, and
+                         * motor-drive does its own settling.  The time is
+                         * now, not the edge's: the output goes off now, and
+                         * the dead time counts from there (an edge's
+                         * timestamp would shorten it by the loop's
+                         * latency; the settling only gets longer). */
+                        if (dl_motor_sensor(&g->motor,
+                                            s->kind == K_BOLT_RETRACTED ? DL_MOTOR_SENSOR_RETRACTED
+                                                                        : DL_MOTOR_SENSOR_EXTENDED,
+                                            ev[i].rising, now_usec(), &a) >= 0)
+                                motor_apply(g, &a);
+                }
+                if (!motor_sensor)
+                        (void)arm_at(g, &s->deb_timer, dl_debounce_deadline(&s->deb), on_deb_timer, s);
+        } while (n == (int)ELEMENTSOF(ev));
+        return 0;
+}
+
+/* ---- setup ---- */
+
+static int request_at(struct hw_gpio *g, enum kind kind, unsigned index, const char *role, const char *key,
+                      const struct dl_hw_gpio_line *l, const struct dl_gpio_request *req, struct slot **ret,
+                      struct dl_error *err);
+
+static int request_output(struct hw_gpio *g, enum kind kind, unsigned index, const char *role,
+                          const char *key, const struct dl_hw_gpio_line *l, int initial, struct slot **ret,
+                          struct dl_error *err) {
+        const struct dl_gpio_request req = {
+                .direction = DL_GPIO_OUTPUT,
+                .drive = DL_GPIO_DRIVE_PUSH_PULL,
+                .initial = initial,
+        };
+
+        if (!is_set(l))
+                return 0;
+        return request_at(g, kind, index, role, key, l, &req, ret, err);
+}
+
+static int request_input(struct hw_gpio *g, enum kind kind, unsigned index, const char *role,
+                         const char *key, const struct dl_hw_gpio_line *l, enum dl_gpio_bias bias,
+                         enum dl_gpio_edge edge, struct slot **ret, struct dl_error *err) {
+        const struct dl_gpio_request req = {
+                .direction = DL_GPIO_INPUT,
+                .bias = bias,
+                .edge = edge,
+                /* libgpiod 2.x: room for a burst while the loop is busy;
+                 * 1.6 ignores it (16, hence the Wiegand thread). */
+                .event_buffer = 256,
+        };
+
+        if (!is_set(l))
+                return 0;
+        return request_at(g, kind, index, role, key, l, &req, ret, err);
+}
+
+static int request_at(struct hw_gpio *g, enum kind kind, unsigned index, const char *role, const char *key,
+                      const struct dl_hw_gpio_line *l, const struct dl_gpio_request *req, struct slot **ret,
+                      struct dl_error *err) {
+        const struct dl_gpio_line_spec spec = {
+                .chip = l->chip[0] ? l->chip : g->c.chip,
+                .line = l->line,
+                .active_low = l->active_low,
+        };
+        struct dl_error e = {};
+        struct slot *s;
+        int r;
+
+        if (g->n_slots >= SLOTS_MAX)
+                return -E2BIG;
+        s = &g->slots[g->n_slots];
+        *s = (struct slot){
+                .g = g, .kind = kind, .index = index, .output = req->direction == DL_GPIO_OUTPUT
+        };
+        (void)snprintf(s->role, sizeof(s->role), "%s", role);
+        (void)snprintf(s->key, sizeof(s->key), "%s", key);
+        if (!spec.chip[0])
+                return dl_error_set(err, -EINVAL, "%s=%s: no chip given and no [Gpio] Chip=", key, l->line);
+        r = dl_gpio_line_request(g->dev_dir, &spec, req, &s->line, &e);
+        if (r < 0)
+                return dl_error_set(err, r, "%s=%s%s%s%s: %s", key, l->chip, l->chip[0] ? ":" : "", l->line,
+                                    l->active_low ? ":active-low" : "", dl_error_message(&e, r));
+        s->value = req->initial;
+        g->n_slots++;
+        if (ret)
+                *ret = s;
+        return 0;
+}
+
+/* The motor's timings from the config; the sensors are the caller's. */
+static void motor_config(const struct dl_hw_gpio_config *c, struct dl_motor_config *ret) {
+        *ret = (struct dl_motor_config){
+                .timeout_usec =
+                        c->motor_timeout_usec > 0 ? c->motor_timeout_usec : DL_MOTOR_TIMEOUT_USEC_DEFAULT,
+                .dead_time_usec = MAX(c->motor_dead_time_usec, 0),
+                /* the bolt switches settle like the other slow inputs */
+                .settle_usec = MAX(c->input_debounce_usec, 1),
+        };
+}
+
+static void hw_freep(struct hw_gpio **g) {
+        if (*g)
+                gpio_free(&(*g)->hw);
+}
+
+static int attach(struct hw_gpio *g, struct slot *s) {
+        int fd, r;
+
+        if (!s || s->kind == K_WIEGAND_D0 || s->kind == K_WIEGAND_D1)
+                return 0; /* the Wiegand reader has its own */
+        fd = dl_gpio_line_fd(s->line);
+        if (fd < 0)
+                return fd;
+        r = sd_event_add_io(g->event, &s->io, fd, EPOLLIN, on_line_io, s);
+        if (r < 0)
+                return r;
+        /* Edges before timers (see the top of this file). */
+        return sd_event_source_set_priority(s->io, SD_EVENT_PRIORITY_IMPORTANT);
+}
+
+int dl_hw_gpio_new(sd_event *event, const struct dl_hw_gpio_config *c, const char *dev_dir,
+                   const struct dl_hw_events *events, void *userdata, struct dl_hw **ret,
+                   struct dl_error *err) {
+        _cleanup_(hw_freep) struct hw_gpio *g = NULL;
+        struct dl_matrix_action ma = {};
+        char role[24];
+        int r;
+
+        if (!event || !c || !events || !ret)
+                return -EINVAL;
+        g = calloc(1, sizeof(*g));
+        if (!g)
+                return -ENOMEM;
+        g->hw = (struct dl_hw){ .ops = &gpio_ops, .events = events, .userdata = userdata };
+        g->event = sd_event_ref(event);
+        g->c = *c;
+        g->dev_dir = dev_dir;
+
+        if (c->actuator == DL_HW_ACTUATOR_MOTOR && !is_set(&c->bolt_retracted) && !is_set(&c->bolt_extended))
+                return dl_error_set(err, -EINVAL,
+                                    "[Lock] Actuator=motor needs BoltRetracted= or BoltExtended=: "
+                                    "a motor without a bolt sensor would be driven blind");
+        if (c->keypad == DL_HW_KEYPAD_MATRIX) {
+                r = dl_matrix_init(&g->matrix, &c->matrix, &ma);
+                if (r < 0)
+                        return dl_error_set(err, r, "[Keypad] the matrix configuration is invalid");
+                if (c->n_rows != c->matrix.rows || c->n_cols != c->matrix.cols)
+                        return dl_error_set(
+                                err, -EINVAL,
+                                "[Keypad] Rows= and Columns= (%u x %u) do not match KeyMap= (%u x %u)",
+                                c->n_rows, c->n_cols, c->matrix.rows, c->matrix.cols);
+        }
+        if (c->keypad == DL_HW_KEYPAD_WIEGAND) {
+                r = dl_wiegand_init(&g->wiegand, &c->wiegand);
+                if (r < 0)
+                        return dl_error_set(err, r, "[Keypad] the Wiegand timing is invalid");
+        }
+
+        /* 1. Outputs, each at its safe level by the request itself. */
+        if (c->actuator == DL_HW_ACTUATOR_MOTOR) {
+                r = request_output(g, K_MOTOR_UNLOCK, 0, "motor-unlock", "[Lock] MotorUnlock",
+                                   &c->motor_unlock, 0, &g->motor_unlock, err);
+                if (r < 0)
+                        return r;
+                r = request_output(g, K_MOTOR_LOCK, 0, "motor-lock", "[Lock] MotorLock", &c->motor_lock, 0,
+                                   &g->motor_lock, err);
+                if (r < 0)
+                        return r;
+                if (!g->motor_unlock || !g->motor_lock)
+                        return dl_error_set(err, -EINVAL,
+                                            "[Lock] Actuator=motor needs MotorUnlock= and MotorLock=");
+        }
+        if (c->actuator == DL_HW_ACTUATOR_STRIKE) {
+                r = request_output(g, K_STRIKE, 0, "strike", "[Lock] Strike", &c->strike,
+                                   c->strike_type == DL_HW_STRIKE_FAIL_SECURE ? 0 : 1, &g->strike, err);
+                if (r < 0)
+                        return r;
+                if (!g->strike)
+                        return dl_error_set(err, -EINVAL, "[Lock] Actuator=strike needs Strike=");
+        }
+        r = request_output(g, K_BUZZER, 0, "buzzer", "[Gpio] Buzzer", &c->buzzer, 0, &g->buzzer, err);
+        if (r < 0)
+                return r;
+        r = request_output(g, K_LED, 0, "led", "[Gpio] Led", &c->led, 0, &g->led, err);
+        if (r < 0)
+                return r;
+        if (c->keypad == DL_HW_KEYPAD_MATRIX)
+                for (unsigned i = 0; i < c->n_cols; i++) {
+                        char key[32];
+
+                        (void)snprintf(role, sizeof(role), "keypad-column-%u", i);
+                        (void)snprintf(key, sizeof(key), "[Keypad] Columns (column %u)", i);
+                        /* The first action's drive (all active = 0). */
+                        r = request_output(g, K_COL, i, role, key, &c->cols[i],
+                                           (ma.columns >> i) & 1 ? 0 : 1, &g->cols[i], err);
+                        if (r < 0)
+                                return r;
+                        if (!g->cols[i])
+                                return dl_error_set(err, -EINVAL, "[Keypad] Columns=: column %u is not set",
+                                                    i);
+                }
+        g->columns = ma.columns;
+
+        /* 2. Inputs. */
+        if (c->keypad == DL_HW_KEYPAD_MATRIX)
+                for (unsigned i = 0; i < c->n_rows; i++) {
+                        char key[32];
+
+                        (void)snprintf(role, sizeof(role), "keypad-row-%u", i);
+                        (void)snprintf(key, sizeof(key), "[Keypad] Rows (row %u)", i);
+                        r = request_input(g, K_ROW, i, role, key, &c->rows[i], DL_GPIO_BIAS_PULL_UP,
+                                          DL_GPIO_EDGE_BOTH, &g->rows[i], err);
+                        if (r < 0)
+                                return r;
+                        if (!g->rows[i])
+                                return dl_error_set(err, -EINVAL, "[Keypad] Rows=: row %u is not set", i);
+                }
+        if (c->keypad == DL_HW_KEYPAD_WIEGAND) {
+                r = request_input(g, K_WIEGAND_D0, 0, "wiegand-d0", "[Keypad] WiegandD0", &c->wiegand_d0,
+                                  DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_FALLING, &g->d0, err);
+                if (r < 0)
+                        return r;
+                r = request_input(g, K_WIEGAND_D1, 0, "wiegand-d1", "[Keypad] WiegandD1", &c->wiegand_d1,
+                                  DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_FALLING, &g->d1, err);
+                if (r < 0)
+                        return r;
+                if (!g->d0 || !g->d1)
+                        return dl_error_set(err, -EINVAL,
+                                            "[Keypad] Type=wiegand needs WiegandD0= and WiegandD1=");
+        }
+        if (c->actuator != DL_HW_ACTUATOR_NONE) {
+                r = request_input(g, K_BOLT_RETRACTED, 0, "bolt-retracted", "[Lock] BoltRetracted",
+                                  &c->bolt_retracted, DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_BOTH, &g->retracted,
+                                  err);
+                if (r < 0)
+                        return r;
+                r = request_input(g, K_BOLT_EXTENDED, 0, "bolt-extended", "[Lock] BoltExtended",
+                                  &c->bolt_extended, DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_BOTH, &g->extended,
+                                  err);
+                if (r < 0)
+                        return r;
+        }
+        r = request_input(g, K_DOOR, 0, "door", "[Gpio] Door", &c->door, DL_GPIO_BIAS_AS_IS,
+                          DL_GPIO_EDGE_BOTH, &g->door, err);
+        if (r < 0)
+                return r;
+        r = request_input(g, K_EXIT, 0, "exit-button", "[Gpio] ExitButton", &c->exit_button,
+                          DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_BOTH, &g->exit_button, err);
+        if (r < 0)
+                return r;
+        r = request_input(g, K_BELL, 0, "doorbell", "[Gpio] Doorbell", &c->doorbell, DL_GPIO_BIAS_AS_IS,
+                          DL_GPIO_EDGE_BOTH, &g->doorbell, err);
+        if (r < 0)
+                return r;
+        r = request_input(g, K_TAMPER, 0, "tamper", "[Gpio] Tamper", &c->tamper, DL_GPIO_BIAS_AS_IS,
+                          DL_GPIO_EDGE_BOTH, &g->tamper, err);
+        if (r < 0)
+                return r;
+
+        /* 3. The decoders' starting points, from the lines as they read
+         * now (edges from here on are queued in the kernel). */
+        for (size_t i = 0; i < g->n_slots; i++) {
+                struct slot *s = &g->slots[i];
+                int v;
+
+                if (s->output || s->kind == K_ROW || s->kind == K_WIEGAND_D0 || s->kind == K_WIEGAND_D1)
+                        continue;
+                v = dl_gpio_line_get(s->line);
+                if (v < 0)
+                        return dl_error_set(err, v, "%s=: cannot read %s: %s", s->key,
+                                            dl_gpio_line_describe(s->line), strerror(-v));
+                dl_debounce_init(&s->deb, v, c->input_debounce_usec);
+        }
+        if (c->actuator == DL_HW_ACTUATOR_MOTOR) {
+                struct dl_motor_config mc;
+                struct dl_motor_action a;
+
+                motor_config(c, &mc);
+                mc.has_retracted = g->retracted;
+                mc.has_extended = g->extended;
+
+                r = dl_motor_init(&g->motor, &mc, g->retracted && g->retracted->deb.stable,
+                                  g->extended && g->extended->deb.stable, now_usec(), &a);
+                if (r < 0)
+                        return dl_error_set(err, r, "[Lock] the motor timings are invalid");
+        }
+        if (c->actuator == DL_HW_ACTUATOR_STRIKE)
+                g->strike_sensed = strike_sensed(g);
+
+        /* 4. Into the loop. */
+        for (size_t i = 0; i < g->n_slots; i++) {
+                if (g->slots[i].output)
+                        continue;
+                r = attach(g, &g->slots[i]);
+                if (r < 0)
+                        return dl_error_set(err, r, "%s=: cannot watch %s: %s", g->slots[i].key,
+                                            dl_gpio_line_describe(g->slots[i].line), strerror(-r));
+        }
+        if (g->d0) {
+                /* libgpiod 1.6 keeps 16 events per line: a thread of its own. */
+                bool threaded = strncmp(dl_gpio_library_version(), "1.", 2) == 0;
+
+                r = dl_wiegand_reader_new(event, g->d0->line, g->d1->line, threaded, on_wiegand_ready, g,
+                                          &g->reader);
+                if (r < 0)
+                        return dl_error_set(err, r, "[Keypad] cannot start the Wiegand reader: %s",
+                                            strerror(-r));
+        }
+
+        *ret = &TAKE_PTR(g)->hw;
+        return 0;
+}
+
+int64_t dl_hw_gpio_drive_usec_max(const struct dl_hw_gpio_config *c) {
+        struct dl_motor_config mc;
+
+        motor_config(c, &mc);
+        return c->actuator == DL_HW_ACTUATOR_MOTOR ? dl_motor_worst_case_usec(&mc) : 0;
+}
