@@ -165,7 +165,8 @@ static const struct signal_step sig_pairing[] = { STEP(0, 1, 500), STEP(0, 0, 50
                                                   STEP(0, 0, 500), STEP(0, 1, 500), STEP(0, 0, 500),
                                                   STEP(0, 1, 500), STEP(0, 0, 500), STEP(0, 1, 500),
                                                   STEP(0, 0, 500) };
-static const struct signal_step sig_test[] = { STEP(1, 1, 1000) };
+static const struct signal_step sig_test_buzzer[] = { STEP(1, 0, 1000) };
+static const struct signal_step sig_test_led[] = { STEP(0, 1, 1000) };
 
 static const struct {
         const struct signal_step *steps;
@@ -176,7 +177,8 @@ static const struct {
         [DL_HW_SIGNAL_DENIED] = { sig_denied, ELEMENTSOF(sig_denied) },
         [DL_HW_SIGNAL_LOCKED_OUT] = { sig_locked_out, ELEMENTSOF(sig_locked_out) },
         [DL_HW_SIGNAL_PAIRING] = { sig_pairing, ELEMENTSOF(sig_pairing) },
-        [DL_HW_SIGNAL_TEST] = { sig_test, ELEMENTSOF(sig_test) },
+        [DL_HW_SIGNAL_TEST_BUZZER] = { sig_test_buzzer, ELEMENTSOF(sig_test_buzzer) },
+        [DL_HW_SIGNAL_TEST_LED] = { sig_test_led, ELEMENTSOF(sig_test_led) },
 };
 
 static void pattern_off(struct hw_gpio *g) {

@@ -471,7 +471,13 @@ static void test_signals(void **state _unused_) {
         run_for(900);
         assert_int_equal(get("BUZZER"), 0);
         assert_int_equal(get("LED"), 0);
-        hw->ops->signal(hw, DL_HW_SIGNAL_TEST);
+        /* The installer's tests: one part each. */
+        hw->ops->signal(hw, DL_HW_SIGNAL_TEST_BUZZER);
+        assert_int_equal(get("BUZZER"), 1);
+        assert_int_equal(get("LED"), 0);
+        hw->ops->signal(hw, DL_HW_SIGNAL_TEST_LED);
+        assert_int_equal(get("BUZZER"), 0);
+        assert_int_equal(get("LED"), 1);
         hw->ops->stop(hw); /* the pattern off */
         assert_int_equal(get("BUZZER"), 0);
         assert_int_equal(get("LED"), 0);
