@@ -41,8 +41,11 @@ void dl_daemon_config_init(struct dl_daemon_config *c) {
                 .backend = DL_BACKEND_GPIO,
                 .sim_motor_usec = SIM_MOTOR_USEC_DEFAULT,
                 .sim_key_gap_usec = SIM_KEY_GAP_USEC_DEFAULT,
+                .door_held_open_usec = 0,
         };
         dl_store_config_init(&c->store); /* store.time_zone = NULL, as time_zone */
+        dl_hw_gpio_config_init(&c->gpio);
+        c->gpio.motor_timeout_usec = c->lock.motor_timeout_usec;
 }
 
 void dl_daemon_config_done(struct dl_daemon_config *c) {
@@ -60,7 +63,17 @@ enum key_type {
         KEY_USEC,     /* int64_t µs, the number times `scale` */
         KEY_BOOL,     /* bool */
         KEY_TIME_ZONE,
-        KEY_BACKEND, /* enum dl_backend */
+        KEY_BACKEND,        /* enum dl_backend */
+        KEY_CHIP,           /* char[DL_GPIO_CHIP_MAX]: a chip's label, name or path */
+        KEY_LINE,           /* struct dl_hw_gpio_line */
+        KEY_ROWS,           /* gpio.rows, gpio.n_rows */
+        KEY_COLUMNS,        /* gpio.cols, gpio.n_cols */
+        KEY_KEYMAP,         /* gpio.matrix: rows, cols, keys */
+        KEY_KEYPAD_TYPE,    /* enum dl_hw_keypad_type */
+        KEY_ACTUATOR,       /* enum dl_hw_actuator */
+        KEY_STRIKE_TYPE,    /* enum dl_hw_strike_type */
+        KEY_WIEGAND_TIMING, /* gpio.wiegand's intervals, from a profile */
+        KEY_WIEGAND_KEYS,   /* gpio.wiegand.keys_4bit */
 };
 
 struct key {
@@ -86,6 +99,17 @@ static const struct key keys[] = {
         { "Keypad", "MaxEntryLength", KEY_UNSIGNED, FIELD(store.max_entry_length), DL_PIN_LENGTH_FLOOR,
           DL_ENTRY_MAX_CEILING, 0 },
         { "Keypad", "EntryTimeoutSeconds", KEY_USEC, FIELD(keypad_timeout_usec), 1, 300, USEC_PER_SEC },
+        { "Keypad", "Type", KEY_KEYPAD_TYPE, FIELD(gpio.keypad), 0, 0, 0 },
+        { "Keypad", "Rows", KEY_ROWS, FIELD(gpio.rows), 0, 0, 0 },
+        { "Keypad", "Columns", KEY_COLUMNS, FIELD(gpio.cols), 0, 0, 0 },
+        { "Keypad", "KeyMap", KEY_KEYMAP, FIELD(gpio.matrix), 0, 0, 0 },
+        { "Keypad", "SettleMicroseconds", KEY_USEC, FIELD(gpio.matrix.settle_usec), 1, 1000000, 1 },
+        { "Keypad", "DebounceMilliseconds", KEY_USEC, FIELD(gpio.matrix.debounce_usec), 1, 1000,
+          USEC_PER_MSEC },
+        { "Keypad", "WiegandD0", KEY_LINE, FIELD(gpio.wiegand_d0), 0, 0, 0 },
+        { "Keypad", "WiegandD1", KEY_LINE, FIELD(gpio.wiegand_d1), 0, 0, 0 },
+        { "Keypad", "WiegandTiming", KEY_WIEGAND_TIMING, FIELD(gpio.wiegand), 0, 0, 0 },
+        { "Keypad", "WiegandKeys", KEY_WIEGAND_KEYS, FIELD(gpio.wiegand.keys_4bit), 0, 0, 0 },
         { "Lockout", "Attempts", KEY_UNSIGNED, FIELD(store.lockout.attempts), 1, LOCKOUT_ATTEMPTS_MAX, 0 },
         { "Lockout", "FirstSeconds", KEY_USEC, FIELD(store.lockout.first_usec), 1, LOCKOUT_SECONDS_MAX,
           USEC_PER_SEC },
@@ -95,10 +119,30 @@ static const struct key keys[] = {
         { "Lock", "MotorTimeoutMilliseconds", KEY_USEC, FIELD(lock.motor_timeout_usec), 100, 60000,
           USEC_PER_MSEC },
         { "Lock", "DoorSensor", KEY_BOOL, FIELD(lock.door_sensor), 0, 0, 0 },
+        { "Lock", "DoorHeldOpenSeconds", KEY_USEC, FIELD(door_held_open_usec), 0, 3600, USEC_PER_SEC },
+        { "Lock", "Actuator", KEY_ACTUATOR, FIELD(gpio.actuator), 0, 0, 0 },
+        { "Lock", "MotorUnlock", KEY_LINE, FIELD(gpio.motor_unlock), 0, 0, 0 },
+        { "Lock", "MotorLock", KEY_LINE, FIELD(gpio.motor_lock), 0, 0, 0 },
+        { "Lock", "MotorDeadTimeMilliseconds", KEY_USEC, FIELD(gpio.motor_dead_time_usec), 10, 1000,
+          USEC_PER_MSEC },
+        { "Lock", "BoltRetracted", KEY_LINE, FIELD(gpio.bolt_retracted), 0, 0, 0 },
+        { "Lock", "BoltExtended", KEY_LINE, FIELD(gpio.bolt_extended), 0, 0, 0 },
+        { "Lock", "Strike", KEY_LINE, FIELD(gpio.strike), 0, 0, 0 },
+        { "Lock", "StrikeType", KEY_STRIKE_TYPE, FIELD(gpio.strike_type), 0, 0, 0 },
+        { "Lock", "StrikeMilliseconds", KEY_USEC, FIELD(gpio.strike_usec), 0, 60000, USEC_PER_MSEC },
+        { "Lock", "Door", KEY_LINE, FIELD(gpio.door), 0, 0, 0 },
+        { "Lock", "ExitButton", KEY_LINE, FIELD(gpio.exit_button), 0, 0, 0 },
+        { "Lock", "Doorbell", KEY_LINE, FIELD(gpio.doorbell), 0, 0, 0 },
+        { "Lock", "Tamper", KEY_LINE, FIELD(gpio.tamper), 0, 0, 0 },
+        { "Lock", "Buzzer", KEY_LINE, FIELD(gpio.buzzer), 0, 0, 0 },
+        { "Lock", "Led", KEY_LINE, FIELD(gpio.led), 0, 0, 0 },
+        { "Lock", "InputDebounceMilliseconds", KEY_USEC, FIELD(gpio.input_debounce_usec), 0, 1000,
+          USEC_PER_MSEC },
         { "Clock", "TimeZone", KEY_TIME_ZONE, FIELD(time_zone), 0, 0, 0 },
         { "Log", "MaxEntries", KEY_UNSIGNED, FIELD(store.log_max_entries), DL_LOG_MAX_ENTRIES_MIN,
           DL_LOG_MAX_ENTRIES_CEILING, 0 },
         { "Hardware", "Backend", KEY_BACKEND, FIELD(backend), 0, 0, 0 },
+        { "Gpio", "Chip", KEY_CHIP, FIELD(gpio.chip), 0, 0, 0 },
         { "Simulator", "MotorMilliseconds", KEY_USEC, FIELD(sim_motor_usec), 0, 10000, USEC_PER_MSEC },
         { "Simulator", "KeyGapMilliseconds", KEY_USEC, FIELD(sim_key_gap_usec), 0, 5000, USEC_PER_MSEC },
 };
@@ -117,6 +161,47 @@ static const char *const backend_names[] = {
         [DL_BACKEND_SIMULATED] = "simulated",
         [DL_BACKEND_GPIO] = "gpio",
 };
+
+static const char *const keypad_type_names[] = {
+        [DL_HW_KEYPAD_NONE] = "none",
+        [DL_HW_KEYPAD_MATRIX] = "matrix",
+        [DL_HW_KEYPAD_WIEGAND] = "wiegand",
+};
+
+static const char *const actuator_names[] = {
+        [DL_HW_ACTUATOR_NONE] = "none",
+        [DL_HW_ACTUATOR_MOTOR] = "motor",
+        [DL_HW_ACTUATOR_STRIKE] = "strike",
+};
+
+static const char *const strike_type_names[] = {
+        [DL_HW_STRIKE_FAIL_SECURE] = "fail-secure",
+        [DL_HW_STRIKE_FAIL_SAFE] = "fail-safe",
+};
+
+static const char *const wiegand_timing_names[] = {
+        [DL_WIEGAND_PROFILE_STANDARD] = "standard",
+        [DL_WIEGAND_PROFILE_SLOW] = "slow",
+};
+
+/* WiegandKeys=: which key bursts are accepted.  8-bit bursts carry a check
+ * and are always accepted; "8" refuses the unchecked 4-bit ones. */
+static const struct {
+        const char *name;
+        bool keys_4bit;
+} wiegand_keys_names[] = {
+        { "4", true },
+        { "8", false },
+        { "both", true },
+};
+
+/* The index of v in names[0..n), -EINVAL when it is none of them. */
+static int name_index(const char *const *names, size_t n, const char *v) {
+        for (size_t i = 0; i < n; i++)
+                if (names[i] && strcmp(v, names[i]) == 0)
+                        return (int)i;
+        return -EINVAL;
+}
 
 /* The table's copy of the name, NULL when it is no section of ours. */
 static const char *section_find(const char *section) {
@@ -145,6 +230,23 @@ static size_t key_size(enum key_type type) {
                 return sizeof(char *);
         case KEY_BACKEND:
                 return sizeof(enum dl_backend);
+        case KEY_CHIP:
+                return DL_GPIO_CHIP_MAX;
+        case KEY_LINE:
+                return sizeof(struct dl_hw_gpio_line);
+        case KEY_KEYPAD_TYPE:
+                return sizeof(enum dl_hw_keypad_type);
+        case KEY_ACTUATOR:
+                return sizeof(enum dl_hw_actuator);
+        case KEY_STRIKE_TYPE:
+                return sizeof(enum dl_hw_strike_type);
+        case KEY_WIEGAND_KEYS:
+                return sizeof(bool);
+        case KEY_ROWS:
+        case KEY_COLUMNS:
+        case KEY_KEYMAP:
+        case KEY_WIEGAND_TIMING:
+                return 0; /* more than one field: see reset_value() */
         }
         return 0;
 }
@@ -200,6 +302,8 @@ struct parser {
 
         struct dl_daemon_config *config; /* the copy being filled in */
         const struct dl_daemon_config *defaults;
+
+        unsigned door_sensor_line; /* [Lock] DoorSensor= given explicitly there, 0 = not */
 
         int r; /* first error; once set, the reader stops */
         struct dl_error *err;
@@ -358,19 +462,149 @@ static char *parser_reader(char *str, int num, void *stream) {
         return str;
 }
 
+/* Empty: back to the built-in default, as systemd does. */
+static void reset_value(struct parser *p, const struct key *k) {
+        struct dl_hw_gpio_config *g = &p->config->gpio;
+        const struct dl_hw_gpio_config *d = &p->defaults->gpio;
+
+        switch (k->type) {
+        case KEY_TIME_ZONE:
+                free(p->config->time_zone);
+                p->config->time_zone = NULL;
+                p->config->store.time_zone = NULL;
+                return;
+        case KEY_ROWS:
+                memcpy(g->rows, d->rows, sizeof(g->rows));
+                g->n_rows = d->n_rows;
+                return;
+        case KEY_COLUMNS:
+                memcpy(g->cols, d->cols, sizeof(g->cols));
+                g->n_cols = d->n_cols;
+                return;
+        case KEY_KEYMAP:
+                g->matrix.rows = d->matrix.rows;
+                g->matrix.cols = d->matrix.cols;
+                memcpy(g->matrix.keys, d->matrix.keys, sizeof(g->matrix.keys));
+                return;
+        case KEY_WIEGAND_TIMING:
+                g->wiegand.min_interval_usec = d->wiegand.min_interval_usec;
+                g->wiegand.max_interval_usec = d->wiegand.max_interval_usec;
+                g->wiegand.frame_gap_usec = d->wiegand.frame_gap_usec;
+                return;
+        default:
+                memcpy((char *)p->config + k->offset, (const char *)p->defaults + k->offset,
+                       key_size(k->type));
+                return;
+        }
+}
+
+/* An enum key: v one of names[], stored as the enum (size `size`). */
+static int parse_enum(struct parser *p, void *field, size_t size, const char *const *names, size_t n,
+                      const char *v, const char *what) {
+        int i = name_index(names, n, v);
+
+        if (i < 0)
+                return key_fail(p, "%s", what);
+        if (size == sizeof(int)) {
+                int e = i;
+
+                memcpy(field, &e, size);
+        } else
+                return key_fail(p, "internal error: enum of size %zu", size);
+        return 0;
+}
+
+static int parse_gpio_value(struct parser *p, const struct key *k, void *field, const char *v) {
+        struct dl_hw_gpio_config *g = &p->config->gpio;
+        struct dl_error e = {};
+        int r;
+
+        switch (k->type) {
+        case KEY_CHIP:
+                for (const char *s = v; *s; s++)
+                        if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+                                return key_fail(p,
+                                                "a chip may hold no blank, control or non-ASCII character");
+                if (strlen(v) >= DL_GPIO_CHIP_MAX)
+                        return key_fail(p, "too long for a chip (at most %d characters)",
+                                        DL_GPIO_CHIP_MAX - 1);
+                memset(field, 0, DL_GPIO_CHIP_MAX);
+                memcpy(field, v, strlen(v));
+                return 0;
+
+        case KEY_LINE:
+                r = dl_hw_gpio_line_parse(field, v, &e);
+                if (r < 0)
+                        return key_fail(p, "%s", dl_error_message(&e, r));
+                return 0;
+
+        case KEY_ROWS:
+                r = dl_hw_gpio_lines_parse(g->rows, ELEMENTSOF(g->rows), &g->n_rows, v, &e);
+                if (r < 0)
+                        return key_fail(p, "%s", dl_error_message(&e, r));
+                return 0;
+
+        case KEY_COLUMNS:
+                r = dl_hw_gpio_lines_parse(g->cols, ELEMENTSOF(g->cols), &g->n_cols, v, &e);
+                if (r < 0)
+                        return key_fail(p, "%s", dl_error_message(&e, r));
+                return 0;
+
+        case KEY_KEYMAP:
+                r = dl_matrix_config_parse_keymap(&g->matrix, v, &e);
+                if (r < 0)
+                        return key_fail(p, "%s", dl_error_message(&e, r));
+                return 0;
+
+        case KEY_KEYPAD_TYPE:
+                return parse_enum(p, field, sizeof(enum dl_hw_keypad_type), keypad_type_names,
+                                  ELEMENTSOF(keypad_type_names), v,
+                                  "unknown keypad type (none, matrix or wiegand)");
+
+        case KEY_ACTUATOR:
+                return parse_enum(p, field, sizeof(enum dl_hw_actuator), actuator_names,
+                                  ELEMENTSOF(actuator_names), v, "unknown actuator (none, motor or strike)");
+
+        case KEY_STRIKE_TYPE:
+                return parse_enum(p, field, sizeof(enum dl_hw_strike_type), strike_type_names,
+                                  ELEMENTSOF(strike_type_names), v,
+                                  "unknown strike type (fail-secure or fail-safe)");
+
+        case KEY_WIEGAND_TIMING: {
+                struct dl_wiegand_config w;
+                int i = name_index(wiegand_timing_names, ELEMENTSOF(wiegand_timing_names), v);
+
+                if (i < 0 || dl_wiegand_config_init(&w, (enum dl_wiegand_profile)i) < 0)
+                        return key_fail(p, "unknown timing profile (standard or slow)");
+                g->wiegand.min_interval_usec = w.min_interval_usec;
+                g->wiegand.max_interval_usec = w.max_interval_usec;
+                g->wiegand.frame_gap_usec = w.frame_gap_usec;
+                return 0;
+        }
+
+        case KEY_WIEGAND_KEYS:
+                for (size_t i = 0; i < ELEMENTSOF(wiegand_keys_names); i++)
+                        if (strcmp(v, wiegand_keys_names[i].name) == 0) {
+                                *(bool *)field = wiegand_keys_names[i].keys_4bit;
+                                return 0;
+                        }
+                return key_fail(p, "unknown key burst size (4, 8 or both)");
+
+        default:
+                return key_fail(p, "internal error: unknown key type");
+        }
+}
+
 static int parse_value(struct parser *p, const struct key *k, const char *v) {
         void *field = (char *)p->config + k->offset;
         uint64_t n;
         int r;
 
+        if (k->type == KEY_BOOL && k->offset == FIELD(lock.door_sensor))
+                p->door_sensor_line = *v ? p->line : 0;
+
         if (*v == '\0') {
-                /* Empty: back to the built-in default, as systemd does. */
-                if (k->type == KEY_TIME_ZONE) {
-                        free(p->config->time_zone);
-                        p->config->time_zone = NULL;
-                        p->config->store.time_zone = NULL;
-                } else
-                        memcpy(field, (const char *)p->defaults + k->offset, key_size(k->type));
+                reset_value(p, k);
                 return 0;
         }
 
@@ -418,8 +652,10 @@ static int parse_value(struct parser *p, const struct key *k, const char *v) {
                                 return 0;
                         }
                 return key_fail(p, "unknown backend (simulated or gpio)");
+
+        default:
+                return parse_gpio_value(p, k, field, v);
         }
-        return key_fail(p, "internal error: unknown key type");
 }
 
 static int parser_handler(void *user, const char *section, const char *name, const char *value) {
@@ -530,6 +766,34 @@ int dl_daemon_config_load_stream(struct dl_daemon_config *c, FILE *f, const char
                 struct dl_error e = {};
 
                 r = dl_store_config_check(&n.store, &e);
+                if (r < 0) {
+                        r = dl_error_set(err, -EINVAL, "%s: %s", path, dl_error_message(&e, r));
+                        goto fail;
+                }
+        }
+
+        /* [Lock] MotorTimeoutMilliseconds= is the GPIO motor's too (one try). */
+        n.gpio.motor_timeout_usec = n.lock.motor_timeout_usec;
+
+        if (n.backend == DL_BACKEND_GPIO) {
+                struct dl_error e = {};
+
+                /* The door sensor is the Door= line, once there is hardware. */
+                if (dl_hw_gpio_config_any(&n.gpio)) {
+                        if (p.door_sensor_line > 0 && n.lock.door_sensor != n.gpio.door.set) {
+                                r = dl_error_set(
+                                        err, -EINVAL,
+                                        "%s:%u: [Lock] DoorSensor=%s contradicts Door=, which is %s: "
+                                        "with Backend=gpio a door sensor is fitted exactly when "
+                                        "Door= names its line; drop DoorSensor=",
+                                        path, p.door_sensor_line, n.lock.door_sensor ? "yes" : "no",
+                                        n.gpio.door.set ? "set" : "not set");
+                                goto fail;
+                        }
+                        n.lock.door_sensor = n.gpio.door.set;
+                }
+
+                r = dl_hw_gpio_config_check(&n.gpio, &e);
                 if (r < 0) {
                         r = dl_error_set(err, -EINVAL, "%s: %s", path, dl_error_message(&e, r));
                         goto fail;

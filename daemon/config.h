@@ -6,12 +6,31 @@
  *
  *   [Codes]    MinPinLength= MaxPinLength= MaxCodes= RemoveDeadAfterDays=
  *   [Keypad]   AntiPeep= MaxEntryLength= EntryTimeoutSeconds=
+ *              Type=none|matrix|wiegand Rows= Columns= KeyMap=
+ *              SettleMicroseconds= DebounceMilliseconds=
+ *              WiegandD0= WiegandD1= WiegandTiming=standard|slow
+ *              WiegandKeys=4|8|both
  *   [Lockout]  Attempts= FirstSeconds= MaxSeconds=
  *   [Lock]     AutoRelockSeconds= MotorTimeoutMilliseconds= DoorSensor=
+ *              DoorHeldOpenSeconds= Actuator=none|motor|strike
+ *              MotorUnlock= MotorLock= MotorDeadTimeMilliseconds=
+ *              BoltRetracted= BoltExtended= Strike= StrikeType= StrikeMilliseconds=
+ *              Door= ExitButton= Doorbell= Tamper= Buzzer= Led=
+ *              InputDebounceMilliseconds=
  *   [Clock]    TimeZone=
  *   [Log]      MaxEntries=
  *   [Hardware] Backend=simulated|gpio
+ *   [Gpio]     Chip=
  *   [Simulator] MotorMilliseconds= KeyGapMilliseconds=
+ *
+ * The GPIO keys fill struct dl_hw_gpio_config (hw-gpio.h: the line syntax
+ * "[chip:]line[:active-low]" and the checks).  With Backend=gpio, once any
+ * GPIO hardware is configured (dl_hw_gpio_config_any()), the door sensor
+ * is the Door= line: lock.door_sensor follows from it, and a DoorSensor=
+ * saying otherwise is an error naming both keys; the whole GPIO config is
+ * then checked with dl_hw_gpio_config_check().  With nothing configured (a
+ * fresh install, or a config for --simulate) and with Backend=simulated,
+ * DoorSensor= keeps its meaning.
  */
 #pragma once
 
@@ -21,6 +40,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "hw-gpio.h"
 #include "lock-controller.h"
 #include "store.h"
 
@@ -30,14 +50,15 @@ enum dl_backend {
 };
 
 struct dl_daemon_config {
-        struct dl_store_config store; /* store.time_zone points at time_zone */
-        char *time_zone;              /* owned; NULL = the system's */
-        int64_t keypad_timeout_usec;  /* EntryTimeoutSeconds, default 10 s */
-        struct dl_lock_config lock;   /* relock 5 s, motor 2 s, door sensor yes */
-        int64_t door_held_open_usec;  /* [Lock] DoorHeldOpenSeconds=, 0 = no alarm */
-        enum dl_backend backend;      /* gpio (the real lock); --simulate overrides */
-        int64_t sim_motor_usec;       /* simulated bolt travel, default 300 ms */
-        int64_t sim_key_gap_usec;     /* PressKeys gap between keys, default 150 ms */
+        struct dl_store_config store;  /* store.time_zone points at time_zone */
+        char *time_zone;               /* owned; NULL = the system's */
+        int64_t keypad_timeout_usec;   /* EntryTimeoutSeconds, default 10 s */
+        struct dl_lock_config lock;    /* relock 5 s, motor 2 s, door sensor yes */
+        enum dl_backend backend;       /* gpio (the real lock); --simulate overrides */
+        int64_t sim_motor_usec;        /* simulated bolt travel, default 300 ms */
+        int64_t sim_key_gap_usec;      /* PressKeys gap between keys, default 150 ms */
+        struct dl_hw_gpio_config gpio; /* [Gpio], the GPIO keys of [Keypad] and [Lock] */
+        int64_t door_held_open_usec;   /* [Lock] DoorHeldOpenSeconds=, default 0 = no alarm */
 };
 
 void dl_daemon_config_init(struct dl_daemon_config *c);

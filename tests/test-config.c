@@ -814,7 +814,7 @@ static void test_shipped_file(void **state) {
         free(line);
         assert_int_equal(fclose(in), 0);
         assert_int_equal(fclose(out), 0);
-        assert_int_equal(keys, 18);
+        assert_int_equal(keys, 46);
 
         r = dl_daemon_config_load(&f->config, f->path, &err);
         if (r != 0)

@@ -34,7 +34,20 @@
 #define DL_GPIO_NAME_MAX 64
 
 /* One line of the config: "[chip:]line[:active-low]"; chip empty = [Gpio]
- * Chip=.  set false = not configured. */
+ * Chip=.  set false = not configured.
+ *
+ * The syntax (dl_hw_gpio_line_parse()), read from the right:
+ *   - a last part ":active-low" is the flag (the line is active when low);
+ *     any other last part starting with "active" is refused as a misspelt
+ *     flag;
+ *   - then the last ':' splits chip from line: the chip may hold ':', '-',
+ *     '.' and '/' (labels such as "pinctrl-bcm2835" or "INT34C5:00",
+ *     paths such as "/dev/gpiochip0"), the line may not hold ':';
+ *   - without a ':' it is only the line, on [Gpio] Chip=.
+ * The line is a name ("GPIO17") or a decimal offset ("17").  No blanks, no
+ * control characters, chip and line each shorter than DL_GPIO_CHIP_MAX /
+ * DL_GPIO_NAME_MAX.  Examples: "GPIO17", "17", "gpiochip0:17",
+ * "/dev/gpiochip0:17", "pinctrl-bcm2835:GPIO17:active-low". */
 struct dl_hw_gpio_line {
         bool set;
         char chip[DL_GPIO_CHIP_MAX]; /* label, name or path; "" = the default chip */
@@ -89,16 +102,35 @@ struct dl_hw_gpio_config {
  * DL_MOTOR_TIMEOUT_USEC_DEFAULT, strike fail-secure for 0 (while unlocked). */
 void dl_hw_gpio_config_init(struct dl_hw_gpio_config *c);
 
-/* Parse "[chip:]line[:active-low]" into l.  -EINVAL with a message. */
+/* Parse "[chip:]line[:active-low]" into l (set true).  -EINVAL with a
+ * message (not repeating the value); l is unchanged then. */
 int dl_hw_gpio_line_parse(struct dl_hw_gpio_line *l, const char *value, struct dl_error *err);
 
+/* A blank-separated list of 1..max such lines ("GPIO5 GPIO6 GPIO13") into
+ * lines[0..*ret_n), the rest of lines[0..max) cleared.  -EINVAL with a
+ * message naming the item; lines and *ret_n are unchanged then. */
+int dl_hw_gpio_lines_parse(struct dl_hw_gpio_line *lines, size_t max, unsigned *ret_n, const char *value,
+                           struct dl_error *err);
+
 /* Is anything configured at all?  false: a fresh install (no keypad, no
- * actuator, no line): the daemon runs without hardware (NoHardware). */
+ * actuator, no line; [Gpio] Chip= alone does not count): the daemon runs
+ * without hardware (NoHardware). */
 bool dl_hw_gpio_config_any(const struct dl_hw_gpio_config *c);
 
-/* The whole config is consistent: actuator lines present for its type,
- * rows/columns matching the key map, both Wiegand lines, no line twice.
- * -EINVAL with a message naming the key. */
+/* The whole config is consistent, -EINVAL with a message naming the key
+ * ("[Lock] MotorLock= is missing: ...") otherwise:
+ *   - Type=matrix: Rows= and Columns= as many as KeyMap= has rows and
+ *     columns, the key map and timings valid; Type=wiegand: WiegandD0= and
+ *     WiegandD1=; no keypad line set for another type (or none);
+ *   - Actuator=motor: MotorUnlock=, MotorLock= and at least one of
+ *     BoltRetracted=, BoltExtended= (without a bolt sensor no drive is ever
+ *     confirmed: every one would end as jammed); Actuator=strike: Strike=;
+ *     no motor line, and no Strike=, for another actuator (or none);
+ *   - every line has a chip: its own or [Gpio] Chip=;
+ *   - no line twice: the same chip (its own or the default, as written) and
+ *     the same line (offsets compared as numbers: "017" is "17").  A name
+ *     and an offset of the same line look different here; requesting the
+ *     line twice fails in dl_hw_gpio_new() instead. */
 int dl_hw_gpio_config_check(const struct dl_hw_gpio_config *c, struct dl_error *err);
 
 /* Request every line (outputs first, at their safe levels), attach the
