@@ -11,6 +11,7 @@
 
 #include "bus.h"
 #include "config.h"
+#include "hw-gpio.h"
 #include "hw-sim.h"
 #include "lock-service.h"
 #include "macro.h"
@@ -18,6 +19,10 @@
 
 /* meson's configuration: PACKAGE_VERSION, DL_CONFIG_FILE, DL_STATE_DIR */
 #include "build-config.h"
+
+/* Beyond the GPIO motor's own longest drive (both tries), before the lock
+ * controller calls it jammed: the backend reports the failure itself. */
+#define MOTOR_MARGIN_USEC (500 * (int64_t)1000)
 
 struct options {
         const char *config_path;
@@ -110,12 +115,6 @@ static int run(int argc, char **argv) {
         if (o.simulate)
                 config.backend = DL_BACKEND_SIMULATED;
 
-        r = dl_store_open(o.state_dir, &config.store, &dl_clock_system, &store, &err);
-        if (r < 0) {
-                fprintf(stderr, "doorlockd: %s\n", dl_error_message(&err, r));
-                goto finish;
-        }
-
         r = sd_event_default(&event);
         if (r < 0)
                 goto fail;
@@ -131,15 +130,36 @@ static int run(int argc, char **argv) {
         if (r < 0)
                 goto fail;
 
-        /* Outputs first, at their safe levels, before anything else can
-         * move: the backend does that as it requests the lines. */
+        /* Outputs first, at their safe levels, before anything else (the
+         * store's recovery may take a while after a crash, and a released
+         * line keeps whatever it had): the backend does that as it requests
+         * the lines.  No backend event is dispatched before the loop runs,
+         * and the service is attached by then. */
         if (config.backend == DL_BACKEND_SIMULATED) {
                 r = dl_hw_sim_new(event, config.sim_motor_usec, config.sim_key_gap_usec,
                                   &dl_service_hw_events, NULL, &sim);
                 if (r < 0)
                         goto fail;
                 hw = dl_hw_sim_hw(sim);
+        } else if (dl_hw_gpio_config_any(&config.gpio)) {
+                /* A wrong chip or line, a line in use: the message names
+                 * the config key and the line, and start-up stops. */
+                r = dl_hw_gpio_new(event, &config.gpio, DL_GPIO_DEV_DIR, &dl_service_hw_events, NULL, &hw,
+                                   &err);
+                if (r < 0) {
+                        fprintf(stderr, "doorlockd: %s\n", dl_error_message(&err, r));
+                        goto finish;
+                }
+                /* The controller must outwait the backend's own retry. */
+                config.lock.motor_timeout_usec = MAX(config.lock.motor_timeout_usec,
+                                                     dl_hw_gpio_drive_usec_max(&config.gpio) + MOTOR_MARGIN_USEC);
         }
+        r = dl_store_open(o.state_dir, &config.store, &dl_clock_system, &store, &err);
+        if (r < 0) {
+                fprintf(stderr, "doorlockd: %s\n", dl_error_message(&err, r));
+                goto finish;
+        }
+
         r = dl_bus_new(event, sim, &bus);
         if (r < 0) {
                 fprintf(stderr, "doorlockd: cannot connect to the system bus: %s\n", strerror(-r));
