@@ -123,6 +123,28 @@ def _(env):
     env.set_door("closed")
 
 
+@suite.case("the door held open: Alarm held-open after DoorHeldOpenSeconds, once; cleared when it closes; "
+            "a door closed in time raises nothing", config={"Lock": {"DoorHeldOpenSeconds": "1"}})
+def _(env):
+    env.unlock()
+    env.wait_unlocked()
+    m = env.mark()
+    env.set_door("open")
+    env.hold(lambda: not env.find_signals("Alarm", since=m), 0.7, "no alarm before the time")
+    env.set_door("closed")
+    env.hold(lambda: not env.find_signals("Alarm", since=m), 0.6, "no alarm for a door closed in time")
+    env.unlock()
+    env.wait_unlocked()
+    m = env.mark()
+    seq = last_seq(env)
+    env.set_door("open")
+    a = env.wait_signal("Alarm", since=m, match=lambda s: s.args[0] == "held-open", timeout=3)
+    check("1 s" in a.args[1], f"detail {a.args[1]!r}")
+    env.hold(lambda: len(env.find_signals("Alarm", since=m)) == 1, 1.2, "one held-open alarm")
+    env.set_door("closed")
+    wait_log(env, "held-open-cleared", seq)
+
+
 @suite.case("the doorbell: a Doorbell signal and a log entry; the bolt does not move")
 def _(env):
     seq = last_seq(env)
