@@ -164,8 +164,8 @@ int dl_gpio_common_request_check(const struct dl_gpio_line_spec *spec, const str
         return 0;
 }
 
-int dl_gpio_common_line_offset(const char *line, unsigned n_lines, const char *chip_desc, unsigned *ret_offset,
-                               struct dl_error *err) {
+int dl_gpio_common_line_offset(const char *line, unsigned n_lines, const char *chip_desc,
+                               unsigned *ret_offset, struct dl_error *err) {
         unsigned offset;
         int r;
 
@@ -173,8 +173,8 @@ int dl_gpio_common_line_offset(const char *line, unsigned n_lines, const char *c
                 return dl_error_set(err, -EINVAL, "No line given for GPIO chip %s", chip_desc);
         r = dl_gpio_spec_line_offset(line, &offset);
         if (r == -ERANGE || (r >= 0 && offset >= n_lines))
-                return dl_error_set(err, -ERANGE, "Line offset %s is past the %u lines of GPIO chip %s", line,
-                                    n_lines, chip_desc);
+                return dl_error_set(err, -ERANGE, "Line offset %s is past the %u lines of GPIO chip %s",
+                                    line, n_lines, chip_desc);
         if (r < 0)
                 return 1;
         *ret_offset = offset;
@@ -205,5 +205,6 @@ int dl_gpio_common_name_result(const struct dl_gpio_name_scan *s, const char *li
 int dl_gpio_common_busy(const char *line_desc, const char *consumer, struct dl_error *err) {
         if (consumer && *consumer)
                 return dl_error_set(err, -EBUSY, "GPIO line %s is in use by '%s'", line_desc, consumer);
-        return dl_error_set(err, -EBUSY, "GPIO line %s is in use by a consumer that gave no name", line_desc);
+        return dl_error_set(err, -EBUSY, "GPIO line %s is in use by a consumer that gave no name",
+                            line_desc);
 }

@@ -33,8 +33,8 @@ int dl_gpio_common_request_check(const struct dl_gpio_line_spec *spec, const str
  * line that carries it to dl_gpio_common_name_found(); or a negative errno
  * with a message (-EINVAL: no line given; -ERANGE: offset past the last
  * line). */
-int dl_gpio_common_line_offset(const char *line, unsigned n_lines, const char *chip_desc, unsigned *ret_offset,
-                               struct dl_error *err);
+int dl_gpio_common_line_offset(const char *line, unsigned n_lines, const char *chip_desc,
+                               unsigned *ret_offset, struct dl_error *err);
 
 struct dl_gpio_name_scan {
         unsigned found;  /* lines carrying the name */

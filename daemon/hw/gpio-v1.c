@@ -206,10 +206,9 @@ int dl_gpio_line_request(const char *dev_dir, const struct dl_gpio_line_spec *sp
         if (gpiod_line_request(l->line, &cfg, req->initial ? 1 : 0) < 0) {
                 r = -errno;
                 if (r == -EBUSY)
-                        return dl_gpio_common_busy(l->description,
-                                                   gpiod_line_update(l->line) >= 0 ? gpiod_line_consumer(l->line)
-                                                                                    : NULL,
-                                                   err);
+                        return dl_gpio_common_busy(
+                                l->description,
+                                gpiod_line_update(l->line) >= 0 ? gpiod_line_consumer(l->line) : NULL, err);
                 return dl_error_set(err, r, "Cannot request GPIO line %s: %s", l->description, strerror(-r));
         }
         l->output = req->direction == DL_GPIO_OUTPUT;

@@ -8,9 +8,9 @@
  *  - the kernel queue of a request holds req->event_buffer events (0: the
  *    kernel's default, 16 per line; the kernel caps large values), and when
  *    it is full the kernel drops the oldest event, not the newest as v1;
- *  - the edge's type comes from the interrupt itself, not from a later read
- *    of the level, and with active_low the kernel swaps rising and falling,
- *    so an event's edge is logical.
+ *  - with both edges requested the kernel still reads the line's level in
+ *    its interrupt thread to tell rising from falling (as with v1); with
+ *    active_low it swaps rising and falling, so an event's edge is logical.
  * A request is its own file descriptor: the chip is opened to find the line
  * and request it, and closed again.  Two requests of one line meet in the
  * kernel, which answers EBUSY. */
@@ -99,8 +99,8 @@ static int resolve_on_chip(struct gpiod_chip *c, const char *path, const char *l
         if (!info)
                 return dl_error_set(err, -errno, "Cannot read GPIO chip %s: %m", path);
         n = (unsigned)gpiod_chip_info_get_num_lines(info);
-        dl_gpio_common_chip_describe(gpiod_chip_info_get_name(info), gpiod_chip_info_get_label(info), path, desc,
-                                     sizeof(desc));
+        dl_gpio_common_chip_describe(gpiod_chip_info_get_name(info), gpiod_chip_info_get_label(info), path,
+                                     desc, sizeof(desc));
         r = dl_gpio_common_line_offset(line, n, desc, ret_offset, err);
         if (r <= 0)
                 return r;
@@ -353,7 +353,8 @@ int dl_gpio_line_read_events(struct dl_gpio_line *l, struct dl_gpio_event *ev, s
                         return total > 0 ? (int)total : -errno;
                 }
                 for (int i = 0; i < n; i++) {
-                        struct gpiod_edge_event *e = gpiod_edge_event_buffer_get_event(l->events, (unsigned long)i);
+                        struct gpiod_edge_event *e =
+                                gpiod_edge_event_buffer_get_event(l->events, (unsigned long)i);
 
                         ev[total + (size_t)i] = (struct dl_gpio_event){
                                 .timestamp_usec = gpiod_edge_event_get_timestamp_ns(e) / 1000,
