@@ -1,19 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The part of gpio.h both implementations share (gpio-impl.h): finding a
- * chip by label, name or path, and the checks and messages that do not
- * depend on the libgpiod version. */
+ * chip by label, name or path and a line by name or offset, and the checks
+ * and messages that do not depend on the libgpiod version. */
 #include "gpio-impl.h"
 
 #include <dirent.h>
+#include <gpiod.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "gpio-spec.h"
 #include "macro.h"
 
-/* Long enough for any chip name and label the kernel reports (32 bytes each
- * in its uAPI). */
-#define CHIP_ID_MAX 64
+int dl_gpio_common_open_chip(const char *chip_path, struct gpiod_chip **ret, struct dl_error *err) {
+        struct gpiod_chip *c = gpiod_chip_open(chip_path);
+
+        if (!c)
+                return dl_error_set(err, -errno, "Cannot open GPIO chip %s: %m", chip_path);
+        *ret = c;
+        return 0;
+}
+
+void dl_gpio_common_chip_closep(struct gpiod_chip **c) {
+        if (*c)
+                gpiod_chip_close(*c);
+}
+
+/* Open the chip at path and read its name and label (info may be NULL when
+ * only the open matters).  0, or the negative errno of the failed open. */
+static int chip_probe(const char *path, struct dl_gpio_chip_info *info) {
+        _cleanup_gpiod_chip_ struct gpiod_chip *c = gpiod_chip_open(path);
+
+        if (!c)
+                return -errno;
+        return info ? dl_gpio_impl_chip_info(c, info) : 0;
+}
 
 static void closedirp(DIR **d) {
         if (*d)
@@ -65,7 +86,7 @@ static int resolve_path(const char *chip, char **ret_path, struct dl_error *err)
                 return dl_error_set(err, -ENODEV, "GPIO chip %s not found: %m", chip);
         if (!S_ISCHR(st.st_mode))
                 return dl_error_set(err, -ENODEV, "GPIO chip %s is not a character device", chip);
-        r = dl_gpio_impl_chip_probe(chip, NULL, 0, NULL, 0);
+        r = chip_probe(chip, NULL);
         if (r < 0) {
                 if (r == -EACCES || r == -EPERM)
                         return dl_error_set(err, r, "Cannot open GPIO chip %s: %s", chip, strerror(-r));
@@ -100,12 +121,13 @@ int dl_gpio_chip_resolve(const char *dev_dir, const char *chip, char **ret_path,
 
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *path = NULL;
-                char devname[32], name[CHIP_ID_MAX] = "", label[CHIP_ID_MAX] = "";
+                struct dl_gpio_chip_info info = {};
+                char devname[32];
 
                 (void)snprintf(devname, sizeof(devname), "gpiochip%u", numbers[i]);
                 if (asprintf(&path, "%s/%s", dev_dir, devname) < 0)
                         return -ENOMEM;
-                r = dl_gpio_impl_chip_probe(path, name, sizeof(name), label, sizeof(label));
+                r = chip_probe(path, &info);
                 if (r < 0) {
                         /* Its name is its device's name, which needs no open:
                          * the request will then say why it cannot be opened. */
@@ -119,7 +141,7 @@ int dl_gpio_chip_resolve(const char *dev_dir, const char *chip, char **ret_path,
                         }
                         continue;
                 }
-                if (dl_gpio_spec_chip_matches(chip, name, label) || strcmp(chip, devname) == 0) {
+                if (dl_gpio_spec_chip_matches(chip, info.name, info.label) || strcmp(chip, devname) == 0) {
                         *ret_path = TAKE_PTR(path);
                         return 0;
                 }
@@ -133,11 +155,6 @@ int dl_gpio_chip_resolve(const char *dev_dir, const char *chip, char **ret_path,
         return dl_error_set(err, -ENODEV,
                             "GPIO chip '%s' not found: no chip in %s has that label or name (%zu looked at)",
                             chip, dev_dir, n);
-}
-
-void dl_gpio_common_chip_describe(const char *name, const char *label, const char *path, char *buf,
-                                  size_t size) {
-        (void)snprintf(buf, size, "'%s' (%s)", label && *label ? label : name ?: "", path);
 }
 
 int dl_gpio_common_request_check(const struct dl_gpio_line_spec *spec, const struct dl_gpio_request *req,
@@ -164,41 +181,74 @@ int dl_gpio_common_request_check(const struct dl_gpio_line_spec *spec, const str
         return 0;
 }
 
-int dl_gpio_common_line_offset(const char *line, unsigned n_lines, const char *chip_desc,
-                               unsigned *ret_offset, struct dl_error *err) {
-        unsigned offset;
+int dl_gpio_common_line_on_chip(struct gpiod_chip *c, const char *path, const char *line,
+                                unsigned *ret_offset, struct dl_error *err) {
+        struct dl_gpio_chip_info info = {};
+        unsigned offset, found = 0, first = 0, second = 0;
+        char desc[2 * DL_GPIO_NAME_MAX + 64];
         int r;
 
-        if (!line || !*line)
-                return dl_error_set(err, -EINVAL, "No line given for GPIO chip %s", chip_desc);
-        r = dl_gpio_spec_line_offset(line, &offset);
-        if (r == -ERANGE || (r >= 0 && offset >= n_lines))
-                return dl_error_set(err, -ERANGE, "Line offset %s is past the %u lines of GPIO chip %s",
-                                    line, n_lines, chip_desc);
+        r = dl_gpio_impl_chip_info(c, &info);
         if (r < 0)
-                return 1;
-        *ret_offset = offset;
-        return 0;
-}
+                return dl_error_set(err, r, "Cannot read GPIO chip %s: %s", path, strerror(-r));
+        /* "'label' (/dev/gpiochipN)", the name when there is no label. */
+        (void)snprintf(desc, sizeof(desc), "'%s' (%s)", *info.label ? info.label : info.name, path);
+        if (!line || !*line)
+                return dl_error_set(err, -EINVAL, "No line given for GPIO chip %s", desc);
 
-void dl_gpio_common_name_found(struct dl_gpio_name_scan *s, unsigned offset) {
-        if (s->found == 0)
-                s->first = offset;
-        else if (s->found == 1)
-                s->second = offset;
-        s->found++;
-}
+        r = dl_gpio_spec_line_offset(line, &offset);
+        if (r == -ERANGE || (r >= 0 && offset >= info.n_lines))
+                return dl_error_set(err, -ERANGE, "Line offset %s is past the %u lines of GPIO chip %s",
+                                    line, info.n_lines, desc);
+        if (r >= 0) {
+                *ret_offset = offset;
+                return 0;
+        }
 
-int dl_gpio_common_name_result(const struct dl_gpio_name_scan *s, const char *line, const char *chip_desc,
-                               unsigned *ret_offset, struct dl_error *err) {
-        if (s->found == 0)
-                return dl_error_set(err, -ENOENT, "GPIO chip %s has no line named '%s'", chip_desc, line);
-        if (s->found > 1)
+        /* Every line is looked at (libgpiod 2's
+         * gpiod_chip_get_line_offset_from_name() stops at the first one), to
+         * refuse a name that is not unique. */
+        for (unsigned i = 0; i < info.n_lines; i++) {
+                char name[DL_GPIO_NAME_MAX];
+
+                r = dl_gpio_impl_line_name(c, i, name, sizeof(name));
+                if (r < 0)
+                        return dl_error_set(err, r, "Cannot read line %u of GPIO chip %s: %s", i, desc,
+                                            strerror(-r));
+                if (strcmp(name, line) != 0)
+                        continue;
+                if (found == 0)
+                        first = i;
+                else if (found == 1)
+                        second = i;
+                found++;
+        }
+        if (found == 0)
+                return dl_error_set(err, -ENOENT, "GPIO chip %s has no line named '%s'", desc, line);
+        if (found > 1)
                 return dl_error_set(err, -ENOTUNIQ,
                                     "Line name '%s' is not unique on GPIO chip %s (%u lines carry it, "
                                     "offsets %u and %u among them): give the offset instead",
-                                    line, chip_desc, s->found, s->first, s->second);
-        *ret_offset = s->first;
+                                    line, desc, found, first, second);
+        *ret_offset = first;
+        return 0;
+}
+
+int dl_gpio_line_resolve(const char *chip_path, const char *line, unsigned *ret_offset,
+                         struct dl_error *err) {
+        _cleanup_gpiod_chip_ struct gpiod_chip *c = NULL;
+        unsigned offset;
+        int r;
+
+        if (!chip_path || !ret_offset)
+                return -EINVAL;
+        r = dl_gpio_common_open_chip(chip_path, &c, err);
+        if (r < 0)
+                return r;
+        r = dl_gpio_common_line_on_chip(c, chip_path, line, &offset, err);
+        if (r < 0)
+                return r;
+        *ret_offset = offset;
         return 0;
 }
 

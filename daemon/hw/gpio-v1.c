@@ -29,73 +29,20 @@ struct dl_gpio_line {
         char *description;
 };
 
-static void gpiod_chip_closep(struct gpiod_chip **c) {
-        if (*c)
-                gpiod_chip_close(*c);
+int dl_gpio_impl_chip_info(struct gpiod_chip *c, struct dl_gpio_chip_info *ret) {
+        (void)snprintf(ret->name, sizeof(ret->name), "%s", gpiod_chip_name(c) ?: "");
+        (void)snprintf(ret->label, sizeof(ret->label), "%s", gpiod_chip_label(c) ?: "");
+        ret->n_lines = gpiod_chip_num_lines(c);
+        return 0;
 }
-#define _cleanup_gpiod_chip_ _cleanup_(gpiod_chip_closep)
 
-int dl_gpio_impl_chip_probe(const char *path, char *name, size_t name_size, char *label, size_t label_size) {
-        _cleanup_gpiod_chip_ struct gpiod_chip *c = gpiod_chip_open(path);
+int dl_gpio_impl_line_name(struct gpiod_chip *c, unsigned offset, char *buf, size_t size) {
+        /* Owned by the chip: no free. */
+        struct gpiod_line *l = gpiod_chip_get_line(c, offset);
 
-        if (!c)
+        if (!l)
                 return -errno;
-        if (name)
-                (void)snprintf(name, name_size, "%s", gpiod_chip_name(c) ?: "");
-        if (label)
-                (void)snprintf(label, label_size, "%s", gpiod_chip_label(c) ?: "");
-        return 0;
-}
-
-static int resolve_on_chip(struct gpiod_chip *c, const char *path, const char *line, unsigned *ret_offset,
-                           struct dl_error *err) {
-        struct dl_gpio_name_scan scan = {};
-        unsigned n = gpiod_chip_num_lines(c);
-        char desc[128];
-        int r;
-
-        dl_gpio_common_chip_describe(gpiod_chip_name(c), gpiod_chip_label(c), path, desc, sizeof(desc));
-        r = dl_gpio_common_line_offset(line, n, desc, ret_offset, err);
-        if (r <= 0)
-                return r;
-
-        for (unsigned i = 0; i < n; i++) {
-                struct gpiod_line *l = gpiod_chip_get_line(c, i);
-                const char *name;
-
-                if (!l)
-                        return dl_error_set(err, -errno, "Cannot read line %u of GPIO chip %s: %m", i, desc);
-                name = gpiod_line_name(l);
-                if (name && strcmp(name, line) == 0)
-                        dl_gpio_common_name_found(&scan, i);
-        }
-        return dl_gpio_common_name_result(&scan, line, desc, ret_offset, err);
-}
-
-static int open_chip(const char *chip_path, struct gpiod_chip **ret, struct dl_error *err) {
-        struct gpiod_chip *c = gpiod_chip_open(chip_path);
-
-        if (!c)
-                return dl_error_set(err, -errno, "Cannot open GPIO chip %s: %m", chip_path);
-        *ret = c;
-        return 0;
-}
-
-int dl_gpio_line_resolve(const char *chip_path, const char *line, unsigned *ret_offset,
-                         struct dl_error *err) {
-        _cleanup_gpiod_chip_ struct gpiod_chip *c = NULL;
-        unsigned offset;
-        int r;
-
-        if (!chip_path || !ret_offset)
-                return -EINVAL;
-        r = open_chip(chip_path, &c, err);
-        if (r < 0)
-                return r;
-        r = resolve_on_chip(c, chip_path, line, &offset, err);
-        if (r < 0)
-                return r;
-        *ret_offset = offset;
+        (void)snprintf(buf, size, "%s", gpiod_line_name(l) ?: "");
         return 0;
 }
 
@@ -189,10 +136,10 @@ int dl_gpio_line_request(const char *dev_dir, const struct dl_gpio_line_spec *sp
         l = calloc(1, sizeof(*l));
         if (!l)
                 return -ENOMEM;
-        r = open_chip(path, &l->chip, err);
+        r = dl_gpio_common_open_chip(path, &l->chip, err);
         if (r < 0)
                 return r;
-        r = resolve_on_chip(l->chip, path, spec->line, &l->offset, err);
+        r = dl_gpio_common_line_on_chip(l->chip, path, spec->line, &l->offset, err);
         if (r < 0)
                 return r;
         if (asprintf(&l->description, "%s/%s (offset %u)", spec->chip, spec->line, l->offset) < 0) {

@@ -12,10 +12,12 @@
  *    its interrupt thread to tell rising from falling (as with v1); with
  *    active_low it swaps rising and falling, so an event's edge is logical.
  * A request is its own file descriptor: the chip is opened to find the line
- * and request it, and closed again.  Two requests of one line meet in the
+ * and request it, and closed again (the chip and line lookup is
+ * gpio-common.c's, through the two hooks here).  Two requests of one line meet in the
  * kernel, which answers EBUSY. */
 #include "gpio.h"
 
+#include <fcntl.h>
 #include <gpiod.h>
 #include <stdio.h>
 
@@ -34,12 +36,6 @@ struct dl_gpio_line {
 /* libgpiod's own buffer (gpiod_edge_event_buffer_new() caps it there). */
 #define EVENT_BUFFER_MAX 1024
 #define EVENT_BUFFER_DEFAULT 64
-
-static void gpiod_chip_closep(struct gpiod_chip **c) {
-        if (*c)
-                gpiod_chip_close(*c);
-}
-#define _cleanup_gpiod_chip_ _cleanup_(gpiod_chip_closep)
 
 static void gpiod_chip_info_freep(struct gpiod_chip_info **i) {
         if (*i)
@@ -68,83 +64,23 @@ static void gpiod_request_config_freep(struct gpiod_request_config **c) {
                 gpiod_request_config_free(*c);
 }
 
-int dl_gpio_impl_chip_probe(const char *path, char *name, size_t name_size, char *label, size_t label_size) {
-        _cleanup_gpiod_chip_ struct gpiod_chip *c = NULL;
-        _cleanup_gpiod_chip_info_ struct gpiod_chip_info *info = NULL;
+int dl_gpio_impl_chip_info(struct gpiod_chip *c, struct dl_gpio_chip_info *ret) {
+        _cleanup_gpiod_chip_info_ struct gpiod_chip_info *info = gpiod_chip_get_info(c);
 
-        c = gpiod_chip_open(path);
-        if (!c)
-                return -errno;
-        if (!name && !label)
-                return 0;
-        info = gpiod_chip_get_info(c);
         if (!info)
                 return -errno;
-        if (name)
-                (void)snprintf(name, name_size, "%s", gpiod_chip_info_get_name(info) ?: "");
-        if (label)
-                (void)snprintf(label, label_size, "%s", gpiod_chip_info_get_label(info) ?: "");
+        (void)snprintf(ret->name, sizeof(ret->name), "%s", gpiod_chip_info_get_name(info) ?: "");
+        (void)snprintf(ret->label, sizeof(ret->label), "%s", gpiod_chip_info_get_label(info) ?: "");
+        ret->n_lines = (unsigned)gpiod_chip_info_get_num_lines(info);
         return 0;
 }
 
-static int resolve_on_chip(struct gpiod_chip *c, const char *path, const char *line, unsigned *ret_offset,
-                           struct dl_error *err) {
-        _cleanup_gpiod_chip_info_ struct gpiod_chip_info *info = NULL;
-        struct dl_gpio_name_scan scan = {};
-        unsigned n;
-        char desc[128];
-        int r;
+int dl_gpio_impl_line_name(struct gpiod_chip *c, unsigned offset, char *buf, size_t size) {
+        _cleanup_gpiod_line_info_ struct gpiod_line_info *info = gpiod_chip_get_line_info(c, offset);
 
-        info = gpiod_chip_get_info(c);
         if (!info)
-                return dl_error_set(err, -errno, "Cannot read GPIO chip %s: %m", path);
-        n = (unsigned)gpiod_chip_info_get_num_lines(info);
-        dl_gpio_common_chip_describe(gpiod_chip_info_get_name(info), gpiod_chip_info_get_label(info), path,
-                                     desc, sizeof(desc));
-        r = dl_gpio_common_line_offset(line, n, desc, ret_offset, err);
-        if (r <= 0)
-                return r;
-
-        /* gpiod_chip_get_line_offset_from_name() stops at the first line
-         * with the name: every line is looked at, to refuse a name that is
-         * not unique. */
-        for (unsigned i = 0; i < n; i++) {
-                _cleanup_gpiod_line_info_ struct gpiod_line_info *l = gpiod_chip_get_line_info(c, i);
-                const char *name;
-
-                if (!l)
-                        return dl_error_set(err, -errno, "Cannot read line %u of GPIO chip %s: %m", i, desc);
-                name = gpiod_line_info_get_name(l);
-                if (name && strcmp(name, line) == 0)
-                        dl_gpio_common_name_found(&scan, i);
-        }
-        return dl_gpio_common_name_result(&scan, line, desc, ret_offset, err);
-}
-
-static int open_chip(const char *chip_path, struct gpiod_chip **ret, struct dl_error *err) {
-        struct gpiod_chip *c = gpiod_chip_open(chip_path);
-
-        if (!c)
-                return dl_error_set(err, -errno, "Cannot open GPIO chip %s: %m", chip_path);
-        *ret = c;
-        return 0;
-}
-
-int dl_gpio_line_resolve(const char *chip_path, const char *line, unsigned *ret_offset,
-                         struct dl_error *err) {
-        _cleanup_gpiod_chip_ struct gpiod_chip *c = NULL;
-        unsigned offset;
-        int r;
-
-        if (!chip_path || !ret_offset)
-                return -EINVAL;
-        r = open_chip(chip_path, &c, err);
-        if (r < 0)
-                return r;
-        r = resolve_on_chip(c, chip_path, line, &offset, err);
-        if (r < 0)
-                return r;
-        *ret_offset = offset;
+                return -errno;
+        (void)snprintf(buf, size, "%s", gpiod_line_info_get_name(info) ?: "");
         return 0;
 }
 
@@ -242,10 +178,10 @@ int dl_gpio_line_request(const char *dev_dir, const struct dl_gpio_line_spec *sp
         l = calloc(1, sizeof(*l));
         if (!l)
                 return -ENOMEM;
-        r = open_chip(path, &c, err);
+        r = dl_gpio_common_open_chip(path, &c, err);
         if (r < 0)
                 return r;
-        r = resolve_on_chip(c, path, spec->line, &l->offset, err);
+        r = dl_gpio_common_line_on_chip(c, path, spec->line, &l->offset, err);
         if (r < 0)
                 return r;
         if (asprintf(&l->description, "%s/%s (offset %u)", spec->chip, spec->line, l->offset) < 0) {
@@ -273,10 +209,19 @@ int dl_gpio_line_request(const char *dev_dir, const struct dl_gpio_line_spec *sp
                  * this many at a time from the kernel. */
                 size_t capacity = req->event_buffer ? MIN(req->event_buffer, (unsigned)EVENT_BUFFER_MAX)
                                                     : EVENT_BUFFER_DEFAULT;
+                int fd = gpiod_line_request_get_fd(l->request), flags;
 
                 l->events = gpiod_edge_event_buffer_new(capacity);
                 if (!l->events)
                         return -ENOMEM;
+                /* read_events() polls before it reads; non-blocking as well,
+                 * so that a readable fd without an event (POLLERR when the
+                 * chip goes away) gives an error instead of a stalled loop. */
+                flags = fcntl(fd, F_GETFL);
+                if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+                        return dl_error_set(err, -errno,
+                                            "Cannot make GPIO line %s's event fd non-blocking: %m",
+                                            l->description);
         }
 
         *ret = TAKE_PTR(l);
@@ -350,6 +295,8 @@ int dl_gpio_line_read_events(struct dl_gpio_line *l, struct dl_gpio_event *ev, s
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
+                        if (errno == EAGAIN || errno == EWOULDBLOCK)
+                                break;
                         return total > 0 ? (int)total : -errno;
                 }
                 for (int i = 0; i < n; i++) {
