@@ -224,7 +224,7 @@ static size_t used_lines(const struct dl_hw_gpio_config *c, struct used_line *us
 }
 
 bool dl_hw_gpio_config_any(const struct dl_hw_gpio_config *c) {
-        struct used_line used[2 * DL_MATRIX_MAX + ELEMENTSOF(line_keys)];
+        struct used_line used[(size_t)2 * DL_MATRIX_MAX + ELEMENTSOF(line_keys)];
 
         if (!c)
                 return false;
@@ -396,7 +396,7 @@ static int check_actuator(const struct dl_hw_gpio_config *c, struct dl_error *er
 }
 
 int dl_hw_gpio_config_check(const struct dl_hw_gpio_config *c, struct dl_error *err) {
-        struct used_line used[2 * DL_MATRIX_MAX + ELEMENTSOF(line_keys)];
+        struct used_line used[(size_t)2 * DL_MATRIX_MAX + ELEMENTSOF(line_keys)];
         size_t n;
         int r;
 

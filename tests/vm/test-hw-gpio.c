@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,11 +128,23 @@ static void hwcmd(char *reply, size_t size, const char *fmt, ...) {
 
 #define HW(...) hwcmd(NULL, 0, __VA_ARGS__)
 
+/* A number in the harness's reply; a reply that is not one fails the test. */
+static int number(const char *s) {
+        char *end;
+        long v;
+
+        assert_non_null(s);
+        errno = 0;
+        v = strtol(s, &end, 10);
+        assert_true(errno == 0 && end != s && v >= INT_MIN && v <= INT_MAX);
+        return (int)v;
+}
+
 static int get(const char *name) {
         char r[32];
 
         hwcmd(r, sizeof(r), "get %s", name);
-        return atoi(r);
+        return number(r);
 }
 
 static int64_t now_usec(void) {
@@ -332,7 +345,7 @@ static void test_unlock_then_lock(void **state _unused_) {
         assert_non_null(strstr(stats, "both=0 "));
         assert_non_null(strstr(stats, "drives=2"));
         /* Dead time between the two drives too (100 ms, sampled). */
-        assert_true(atoi(strstr(stats, "gap=") + 4) >= 90);
+        assert_true(number(strstr(stats, "gap=") + 4) >= 90);
         assert_int_equal(rec.n_failed, 0);
 }
 
@@ -354,7 +367,7 @@ static void test_reversal(void **state _unused_) {
         print_message("# motor: %s\n", stats);
         assert_non_null(strstr(stats, "both=0 "));
         assert_non_null(strstr(stats, "drives=2"));
-        gap = atoi(strstr(stats, "gap=") + 4);
+        gap = number(strstr(stats, "gap=") + 4);
         /* 100 ms; the script samples every ms or so, and a late sample of
          * the "off" shortens what it sees (a real overlap would be ~0) */
         assert_true(gap >= 90);
@@ -655,8 +668,8 @@ int main(void) {
                 printf("Bail out! DL_VM_HW_CMD/DL_VM_HW_REPLY not set: run through guest-hw-gpio.py\n");
                 return 1;
         }
-        cmd_out = fdopen(atoi(c), "w");
-        reply_in = fdopen(atoi(r), "r");
+        cmd_out = fdopen(number(c), "w");
+        reply_in = fdopen(number(r), "r");
         if (!cmd_out || !reply_in || sd_event_default(&event) < 0) {
                 printf("Bail out! cannot open the command pipe or the event loop\n");
                 return 1;
