@@ -217,7 +217,7 @@ def main():
     print("guest-service: dpkg -i %s" % deb, file=sys.stderr, flush=True)
     try:
         rc = subprocess.run(["dpkg", "-i", deb], stdout=sys.stderr, stderr=sys.stderr, stdin=subprocess.DEVNULL,
-                            timeout=90).returncode
+                            timeout=150).returncode
     except subprocess.TimeoutExpired:
         rc = 124
     tap(rc == 0, "dpkg -i %s (%.1fs)" % (os.path.basename(deb), time.monotonic() - t),
