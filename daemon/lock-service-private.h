@@ -62,9 +62,9 @@ struct dl_service {
 
         /* The backend's side (lock-service-hw.c). */
         sd_event_source *held_open_timer;
-        sd_event_source *reject_timer;           /* the rejected-input summary is due */
-        int64_t exit_pressed_at;                 /* monotonic µs, 0 never */
-        int64_t key_test_until;                  /* monotonic µs: keys are a wiring test */
+        sd_event_source *reject_timer; /* the rejected-input summary is due */
+        int64_t exit_pressed_at;       /* monotonic µs, 0 never */
+        int64_t key_test_until;        /* monotonic µs: keys are a wiring test */
         struct dl_drive_marker marker;
         enum dl_drive_marker_state marker_found; /* what the last run left */
         unsigned n_rejected;                     /* rejected inputs not logged one by one */

@@ -151,8 +151,9 @@ static int run(int argc, char **argv) {
                         goto finish;
                 }
                 /* The controller must outwait the backend's own retry. */
-                config.lock.motor_timeout_usec = MAX(config.lock.motor_timeout_usec,
-                                                     dl_hw_gpio_drive_usec_max(&config.gpio) + MOTOR_MARGIN_USEC);
+                config.lock.motor_timeout_usec =
+                        MAX(config.lock.motor_timeout_usec,
+                            dl_hw_gpio_drive_usec_max(&config.gpio) + MOTOR_MARGIN_USEC);
         }
         r = dl_store_open(o.state_dir, &config.store, &dl_clock_system, &store, &err);
         if (r < 0) {

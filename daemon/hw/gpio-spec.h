@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The pure part of GPIO naming (gpio.h), shared by gpio-v1.c and gpio-v2.c:
+/* The pure part of GPIO naming (gpio.h), under gpio-common.c's lookup for
+ * gpio-v1.c and gpio-v2.c:
  * how a config string says which chip and which line it means.  No files,
  * no libgpiod: the host's unit tests run it (tests/hw/test-gpio-spec.c). */
 #pragma once

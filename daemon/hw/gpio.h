@@ -14,8 +14,9 @@
  *         ("gpiochip0") or its path ("/dev/gpiochip0");
  *   line  the line's name ("GPIO17") or its offset ("17").
  * libgpiod 2.x has no lookup helpers, so both implementations walk
- * /dev/gpiochip* themselves (dl_gpio_chip_resolve()), in the order of the
- * chip numbers, and the first chip whose label or name matches wins.  A name
+ * /dev/gpiochip* themselves (dl_gpio_chip_resolve(), shared in
+ * gpio-common.c), in the order of the chip numbers, and the first chip
+ * whose label or name matches wins.  A name
  * that more than one line of the chosen chip carries is refused (-ENOTUNIQ):
  * the wrong line may drive a motor.
  *

@@ -94,8 +94,8 @@ int dl_hw_gpio_line_parse(struct dl_hw_gpio_line *l, const char *value, struct d
         if (last) {
                 *last = '\0';
                 line = last + 1;
-                if (!*buf)
-                        return dl_error_set(err, -EINVAL, "empty chip before ':'");
+                if (!*buf || buf[0] == ':' || buf[strlen(buf) - 1] == ':' || strstr(buf, "::"))
+                        return dl_error_set(err, -EINVAL, "empty chip, or empty part of it, before ':'");
                 if (strlen(buf) >= sizeof(n.chip))
                         return dl_error_set(err, -EINVAL, "chip name too long (at most %zu characters)",
                                             sizeof(n.chip) - 1);
@@ -105,6 +105,10 @@ int dl_hw_gpio_line_parse(struct dl_hw_gpio_line *l, const char *value, struct d
 
         if (!*line)
                 return dl_error_set(err, -EINVAL, "no line after the chip");
+        /* "chip:active-low:active-low", "active-low" alone: a flag where the
+         * line should be. */
+        if (strncasecmp(line, "active", strlen("active")) == 0)
+                return dl_error_set(err, -EINVAL, "\"%s\" is no line: a flag in the wrong place?", line);
         if (strlen(line) >= sizeof(n.line))
                 return dl_error_set(err, -EINVAL, "line name too long (at most %zu characters)",
                                     sizeof(n.line) - 1);

@@ -43,7 +43,8 @@
  *   - then the last ':' splits chip from line: the chip may hold ':', '-',
  *     '.' and '/' (labels such as "pinctrl-bcm2835" or "INT34C5:00",
  *     paths such as "/dev/gpiochip0"), the line may not hold ':';
- *   - without a ':' it is only the line, on [Gpio] Chip=.
+ *   - without a ':' it is only the line, on [Gpio] Chip=; a line whose
+ *     name starts with "active" is refused (a misplaced flag).
  * The line is a name ("GPIO17") or a decimal offset ("17").  No blanks, no
  * control characters, chip and line each shorter than DL_GPIO_CHIP_MAX /
  * DL_GPIO_NAME_MAX.  Examples: "GPIO17", "17", "gpiochip0:17",

@@ -3,6 +3,11 @@
 """Guest script of the VM tier: gpio.h's implementation against the kernel.
 
     tests/vm/run tests/vm/guest-gpio-lines.py BUILDDIR/tests/vm/test-gpio-lines
+    tests/vm/run tests/vm/guest-gpio-lines.py tests/vm/guest-chroot ROOT /build/tests/vm/test-gpio-lines
+
+The second form runs a test-gpio-lines built in another Debian's root
+(tools/ci-trixie: libgpiod 2) through guest-chroot; the arguments after the
+program are passed to it.
 
 Makes one gpio-sim device with the two banks test-gpio-lines.c expects,
 checks the harness itself (a pull is seen, the configfs names arrived),
@@ -28,8 +33,8 @@ def bail(msg):
 
 
 def main():
-    if len(sys.argv) != 2:
-        bail("usage: guest-gpio-lines.py TEST-PROGRAM")
+    if len(sys.argv) < 2:
+        bail("usage: guest-gpio-lines.py TEST-PROGRAM [ARGS...]")
     program = sys.argv[1]
     if not os.access(program, os.X_OK):
         bail(program + " is not built (meson -Dtests=true, then ninja)")
@@ -51,7 +56,7 @@ def main():
         env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP",
                    DL_VM_CHIP_A=a.chip_name, DL_VM_SIM_A=a.sysfs,
                    DL_VM_CHIP_B=b.chip_name, DL_VM_SIM_B=b.sysfs)
-        rc = subprocess.run([program], env=env).returncode
+        rc = subprocess.run(sys.argv[1:], env=env).returncode
     finally:
         dev.close()
     if os.path.exists(dev.dir):

@@ -488,10 +488,61 @@ static void test_edges_rising_only(void **state _unused_) {
         assert_true(ev[1].timestamp_usec > ev[0].timestamp_usec);
 }
 
-/* More edges than the kernel queues before the backend reads: libgpiod
- * 1.6's v1 interface has a 16-event FIFO per line, and the kernel drops the
- * newest when it is full.  The count read is printed; the test expects the
- * first 16, in order. */
+/* Make `edges` alternating edges on FLOOD (line 7) without reading, 10 ms
+ * apart, starting from level 0 (the first edge rises), noting when each
+ * write began; then read everything queued (twice: the second read must
+ * find nothing).  Prints what it saw; returns the count read. */
+static int flood(struct dl_gpio_line *l, int edges, uint64_t *written, struct dl_gpio_event *ev,
+                 size_t max) {
+        int n, more, wrong = 0;
+
+        for (int i = 0; i < edges; i++) {
+                written[i] = now_usec();
+                sim_pull(7, (i + 1) % 2);
+                sleep_ms(10);
+        }
+        sleep_ms(100);
+        n = dl_gpio_line_read_events(l, ev, max);
+        more = dl_gpio_line_read_events(l, ev + MAX(n, 0), max - (size_t)MAX(n, 0));
+        printf("# %d edges made without reading, %d read (then %d more)\n", edges, n, more);
+        assert_true(n >= 0);
+        assert_int_equal(more, 0);
+        for (int i = 0; i < n; i++) {
+                if (i > 0)
+                        assert_true(ev[i].timestamp_usec > ev[i - 1].timestamp_usec);
+                /* With both edges the kernel (v1 and v2 alike) tells rising
+                 * from falling by reading the level in its interrupt
+                 * thread, later than the edge: under load it may see the
+                 * next edge's level.  Shown, not asserted. */
+                if (ev[i].rising != (i % 2 == 0))
+                        wrong++;
+        }
+        printf("# %d of %d events read carry another edge type than the edge made in turn\n", wrong, n);
+        if (n > 0)
+                printf("# first event at +%" PRIu64 " µs, last read at +%" PRIu64
+                       " µs after the first write\n",
+                       ev[0].timestamp_usec - written[0], ev[n - 1].timestamp_usec - written[0]);
+        if (n > 0 && n < edges)
+                printf("# write %d was at +%" PRIu64 " µs\n", n, written[n] - written[0]);
+        return n;
+}
+
+/* Drained, the line reports edges again (the last edge made was falling). */
+static void assert_reports_again(struct dl_gpio_line *l) {
+        struct dl_gpio_event ev[4];
+        int n;
+
+        assert_int_equal(dl_gpio_line_get(l), 0);
+        sim_pull(7, 1);
+        n = wait_events(l, ev, ELEMENTSOF(ev));
+        assert_int_equal(n, 1);
+        assert_true(ev[0].rising);
+}
+
+/* More edges than the kernel queues before the backend reads, with the
+ * default queue: 16 events per line in both interfaces.  libgpiod 1.6's v1
+ * interface drops the newest when its FIFO is full, so the first 16 are
+ * read; the v2 interface (libgpiod 2) drops the oldest, so the last 16 are. */
 static void test_queue_overflow(void **state _unused_) {
         enum {
                 EDGES = 40
@@ -499,49 +550,51 @@ static void test_queue_overflow(void **state _unused_) {
         struct dl_gpio_event ev[64];
         struct dl_gpio_line *l;
         uint64_t written[EDGES];
-        int n, more, wrong = 0;
+        int n;
 
         sim_pull(7, 0);
         l = request_ok("FLOOD", false, &input_both);
-        for (int i = 0; i < EDGES; i++) {
-                written[i] = now_usec();
-                sim_pull(7, (i + 1) % 2);
-                sleep_ms(10);
-        }
-        sleep_ms(100);
-        n = dl_gpio_line_read_events(l, ev, ELEMENTSOF(ev));
-        more = dl_gpio_line_read_events(l, ev + MAX(n, 0), ELEMENTSOF(ev) - (size_t)MAX(n, 0));
-        printf("# %d edges made without reading, %d read (then %d more)\n", EDGES, n, more);
-        assert_int_equal(more, 0);
-        for (int i = 0; i < n; i++) {
-                if (i > 0)
-                        assert_true(ev[i].timestamp_usec > ev[i - 1].timestamp_usec);
-                /* v1 tells rising from falling by reading the level in the
-                 * interrupt thread, later than the edge: under load it may
-                 * see the next edge's level.  Shown, not asserted. */
-                if (ev[i].rising != (i % 2 == 0))
-                        wrong++;
-        }
-        printf("# %d of %d events read carry another edge type than the edge made\n", wrong, n);
-        if (n > 0)
-                printf("# first event at +%" PRIu64 " µs, last read at +%" PRIu64
-                       " µs after the first write; "
-                       "write %d was at +%" PRIu64 " µs\n",
-                       ev[0].timestamp_usec - written[0], ev[n - 1].timestamp_usec - written[0], n,
-                       n < EDGES ? written[n] - written[0] : 0);
-        if (!HAVE_GPIOD2) {
-                assert_int_equal(n, 16);
+        n = flood(l, EDGES, written, ev, ELEMENTSOF(ev));
+        assert_int_equal(n, 16);
+        if (!HAVE_GPIOD2)
                 /* The oldest 16 were kept: the last one read came before edge 17. */
                 assert_true(ev[15].timestamp_usec < written[16]);
-        } else
-                assert_true(n >= 16);
+        else
+                /* The newest 16 were kept: the first one read came after
+                 * edge EDGES - 16 was written. */
+                assert_true(ev[0].timestamp_usec > written[EDGES - 16]);
+        assert_reports_again(l);
+}
 
-        /* Drained, the line reports edges again (the last edge made was falling). */
-        assert_int_equal(dl_gpio_line_get(l), 0);
-        sim_pull(7, 1);
-        n = wait_events(l, ev, ELEMENTSOF(ev));
-        assert_int_equal(n, 1);
-        assert_true(ev[0].rising);
+/* A request asking for a larger kernel queue (event_buffer): libgpiod 2
+ * passes it on, so 40 edges made without reading are all read, in order;
+ * libgpiod 1.6 cannot, and still reads 16. */
+static void test_event_buffer(void **state _unused_) {
+        enum {
+                EDGES = 40
+        };
+        const struct dl_gpio_request req = {
+                .direction = DL_GPIO_INPUT,
+                .edge = DL_GPIO_EDGE_BOTH,
+                .event_buffer = 64,
+        };
+        struct dl_gpio_event ev[80];
+        struct dl_gpio_line *l;
+        uint64_t written[EDGES];
+        int n;
+
+        sim_pull(7, 0);
+        l = request_ok("FLOOD", false, &req);
+        n = flood(l, EDGES, written, ev, ELEMENTSOF(ev));
+        if (!HAVE_GPIOD2) {
+                assert_int_equal(n, 16);
+        } else {
+                assert_int_equal(n, EDGES);
+                /* Every edge kept, each one after its own write. */
+                for (int i = 0; i < EDGES; i++)
+                        assert_true(ev[i].timestamp_usec > written[i]);
+        }
+        assert_reports_again(l);
 }
 
 int main(void) {
@@ -568,6 +621,7 @@ int main(void) {
                 cmocka_unit_test_teardown(test_edges_active_low, teardown),
                 cmocka_unit_test_teardown(test_edges_rising_only, teardown),
                 cmocka_unit_test_teardown(test_queue_overflow, teardown),
+                cmocka_unit_test_teardown(test_event_buffer, teardown),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);
