@@ -23,6 +23,7 @@ Wiegand: wiegand(bits, gap_s) sends one frame, a ~2 ms low pulse per bit on
 WD0 (0) or WD1 (1), gap_s apart (made faster, gpio-sim's edges merge).
 """
 
+import os
 import threading
 import time
 
@@ -93,7 +94,9 @@ class Hardware:
         self.watch = {}
         self.seen = {}
         self.samples = 0
+        self.max_period = 0.0  # the longest time between two samples
         self.thread = None
+        self.rt_priority = None
 
     def reset_stats(self):
         self.both, self.gap, self.drives = 0, None, 0
@@ -154,8 +157,17 @@ class Hardware:
 
     def run(self):
         try:
+            if self.rt_priority:
+                # This thread only (pid 0 is the calling thread): the
+                # matrix must answer a column change within the keypad's
+                # settle time, whatever else the guest is doing.
+                os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(self.rt_priority))
+            last = None
             while not self.stop:
                 now = time.monotonic()
+                if last is not None and now - last > self.max_period:
+                    self.max_period = now - last
+                last = now
                 with self.lock:
                     if self.watch:
                         self.watched(now)
@@ -166,7 +178,9 @@ class Hardware:
         except Exception as e:  # reported with the next command
             self.error = repr(e)
 
-    def start(self):
+    def start(self, rt_priority=None):
+        """Run the model in its thread; rt_priority: SCHED_FIFO (root)."""
+        self.rt_priority = rt_priority
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
         return self

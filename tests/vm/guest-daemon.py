@@ -51,8 +51,8 @@ IDLE_MAX = 0
 PIN = "4815"
 ONE_TIME_PINS = ["2749", "3851", "5926", "6173", "8394", "9517", "1638", "4062", "7285", "3907",
                  "2583", "6947", "7159", "8426", "9063", "5371", "1842", "3695", "4728", "6281"]
-WRONG_PINS = ["1357", "2468", "9753", "8642", "1593"]
-KEY_HOLD_S, KEY_GAP_S = 0.20, 0.09
+WRONG_PINS = ["1", "3", "5", "7", "9"]  # short entries count as wrong ones too
+KEY_HOLD_S, KEY_GAP_S = 0.17, 0.08
 # The matrix's own delay before a key counts: two scans of 3 columns,
 # SettleMicroseconds each, DebounceMilliseconds apart.
 SETTLE_MS, DEBOUNCE_MS = 10, 50
@@ -825,7 +825,10 @@ def main():
     chip = dev.chips[0]
     doormodel.at_rest(chip)
     chip.set_pull("BUSY", 0)
-    hw = doormodel.Hardware(chip).start()
+    # The model answers the keypad's column changes within its settle
+    # time: its thread runs SCHED_FIFO, and hands the GIL on sooner.
+    sys.setswitchinterval(0.0005)
+    hw = doormodel.Hardware(chip).start(rt_priority=10)
     env = Env(doorlockd, lockctl, hw, chip)
     tap = Tap(21)
     tap.comment("gpio-sim %s: dl-door = %s; bench N=%d, idle window %.0f s" %
@@ -883,7 +886,8 @@ def main():
         env.close()
         hw.join(2)
         dev.close()
-    tap.comment("guest-daemon: %d cases in %.1f s" % (tap.n, time.monotonic() - t_start))
+    tap.comment("guest-daemon: %d cases in %.1f s; the door model's longest time between two samples: "
+                "%.1f ms" % (tap.n, time.monotonic() - t_start, hw.max_period * 1000))
     sys.exit(1 if tap.failed or tap.n != tap.plan else 0)
 
 
