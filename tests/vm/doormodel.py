@@ -97,6 +97,9 @@ class Hardware:
         self.max_period = 0.0  # the longest time between two samples
         self.thread = None
         self.rt_priority = None
+        self.count = {}  # watched lines: times they went to their level
+        self.last = {}
+        self.frames = []  # Wiegand frames for the thread to send
 
     def reset_stats(self):
         self.both, self.gap, self.drives = 0, None, 0
@@ -152,8 +155,18 @@ class Hardware:
 
     def watched(self, now):
         for name, level in list(self.watch.items()):
-            if name not in self.seen and self.chip.value(name) == level:
+            v = self.chip.value(name)
+            if name not in self.seen and v == level:
                 self.seen[name] = now
+            if v == level and self.last.get(name) != level:
+                self.count[name] = self.count.get(name, 0) + 1
+            self.last[name] = v
+
+    def send_frames(self):
+        while self.frames:
+            bits, gap_s, done = self.frames.pop(0)
+            self._wiegand(bits, gap_s)
+            done.set()
 
     def run(self):
         try:
@@ -174,6 +187,8 @@ class Hardware:
                     self.motor(now)
                     self.matrix(now)
                     self.samples += 1
+                if self.frames:
+                    self.send_frames()
                 time.sleep(self.poll_s)
         except Exception as e:  # reported with the next command
             self.error = repr(e)
@@ -211,13 +226,28 @@ class Hardware:
             self.pressed = (pos[0], pos[1], time.monotonic() + hold_s)
 
     def arm(self, watch):
-        """Start timing: forget row_low_at and seen, watch these lines."""
+        """Start timing: forget row_low_at, seen and count, watch these lines."""
         with self.lock:
             self.row_low_at = None
             self.seen = {}
+            self.count = {}
+            self.last = {}
             self.watch = dict(watch)
 
     def wiegand(self, bits, gap_s=0.010):
+        """Send one frame; returns once it is sent.  With the thread
+        running, the thread sends it (its timing is the thread's, which
+        may run SCHED_FIFO)."""
+        if self.thread is None or not self.thread.is_alive():
+            self._wiegand(bits, gap_s)
+            return
+        done = threading.Event()
+        with self.lock:
+            self.frames.append((bits, gap_s, done))
+        if not done.wait(10 + len(bits) * gap_s):
+            raise RuntimeError("the model thread did not send the frame")
+
+    def _wiegand(self, bits, gap_s):
         for b in bits:
             line = "WD1" if b == "1" else "WD0"
             with self.lock:
