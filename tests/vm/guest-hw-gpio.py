@@ -94,9 +94,11 @@ def serve(hw, chip, rfd, wfd):
 
 
 def main():
-    if len(sys.argv) != 2:
-        bail("usage: guest-hw-gpio.py TEST-PROGRAM")
-    program = sys.argv[1]
+    if len(sys.argv) < 2:
+        bail("usage: guest-hw-gpio.py TEST-PROGRAM [ARGS...]")
+    # PROGRAM [ARGS...]: the test program, or tests/vm/guest-chroot ROOT
+    # PROGRAM for one built in another root (libgpiod 2).
+    program, args = sys.argv[1], sys.argv[2:]
     if not os.access(program, os.X_OK):
         bail(program + " is not built (meson -Dtests=true, then ninja)")
     try:
@@ -113,7 +115,7 @@ def main():
         from_prog_r, from_prog_w = os.pipe()
         env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP", DL_VM_HW_CMD=str(from_prog_w),
                    DL_VM_HW_REPLY=str(to_prog_r))
-        p = subprocess.Popen([program], env=env, pass_fds=(from_prog_w, to_prog_r))
+        p = subprocess.Popen([program] + args, env=env, pass_fds=(from_prog_w, to_prog_r))
         os.close(from_prog_w)
         os.close(to_prog_r)
         server = threading.Thread(target=serve, args=(hw, chip, from_prog_r, to_prog_w), daemon=True)
