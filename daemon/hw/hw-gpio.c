@@ -501,6 +501,8 @@ static const struct dl_hw_ops gpio_ops = {
 static int on_matrix_timer(sd_event_source *s, uint64_t usec, void *userdata);
 
 static void matrix_apply(struct hw_gpio *g, const struct dl_matrix_action *a, enum dl_matrix_state before) {
+        int64_t deadline = a->deadline;
+
         if (a->columns != g->columns) {
                 /* Inactive first, then active: two columns never both
                  * active by accident of ordering during a scan step. */
@@ -511,9 +513,16 @@ static void matrix_apply(struct hw_gpio *g, const struct dl_matrix_action *a, en
                         if (a->columns & (1u << c))
                                 set_line(g->cols[c], 0);
                 g->columns = a->columns;
+                /* The settle time counts from this drive, not from the
+                 * edge that asked for it: a scan's first deadline is the
+                 * edge's timestamp + settle, and when the loop gets to the
+                 * edge later than that (a busy board, a VM), the rows
+                 * would be read right after the columns changed.  Later
+                 * than the decoder's deadline is allowed. */
+                if (a->next == DL_MATRIX_READ_ROWS)
+                        deadline = MAX(deadline, now_usec() + g->c.matrix.settle_usec);
         }
-        (void)arm_at(g, &g->matrix_timer, a->next == DL_MATRIX_READ_ROWS ? a->deadline : 0, on_matrix_timer,
-                     g);
+        (void)arm_at(g, &g->matrix_timer, a->next == DL_MATRIX_READ_ROWS ? deadline : 0, on_matrix_timer, g);
         if (a->key)
                 g->hw.events->key(g->hw.userdata, a->key);
         else if (before != DL_MATRIX_HELD && g->matrix.state == DL_MATRIX_HELD && g->matrix.held == '\0')
