@@ -861,10 +861,10 @@ int dl_hw_gpio_new(sd_event *event, const struct dl_hw_gpio_config *c, const cha
                 if (!g->strike)
                         return dl_error_set(err, -EINVAL, "[Lock] Actuator=strike needs Strike=");
         }
-        r = request_output(g, K_BUZZER, 0, "buzzer", "[Gpio] Buzzer", &c->buzzer, 0, &g->buzzer, err);
+        r = request_output(g, K_BUZZER, 0, "buzzer", "[Lock] Buzzer", &c->buzzer, 0, &g->buzzer, err);
         if (r < 0)
                 return r;
-        r = request_output(g, K_LED, 0, "led", "[Gpio] Led", &c->led, 0, &g->led, err);
+        r = request_output(g, K_LED, 0, "led", "[Lock] Led", &c->led, 0, &g->led, err);
         if (r < 0)
                 return r;
         if (c->keypad == DL_HW_KEYPAD_MATRIX)
@@ -923,19 +923,19 @@ int dl_hw_gpio_new(sd_event *event, const struct dl_hw_gpio_config *c, const cha
                 if (r < 0)
                         return r;
         }
-        r = request_input(g, K_DOOR, 0, "door", "[Gpio] Door", &c->door, DL_GPIO_BIAS_AS_IS,
+        r = request_input(g, K_DOOR, 0, "door", "[Lock] Door", &c->door, DL_GPIO_BIAS_AS_IS,
                           DL_GPIO_EDGE_BOTH, &g->door, err);
         if (r < 0)
                 return r;
-        r = request_input(g, K_EXIT, 0, "exit-button", "[Gpio] ExitButton", &c->exit_button,
+        r = request_input(g, K_EXIT, 0, "exit-button", "[Lock] ExitButton", &c->exit_button,
                           DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_BOTH, &g->exit_button, err);
         if (r < 0)
                 return r;
-        r = request_input(g, K_BELL, 0, "doorbell", "[Gpio] Doorbell", &c->doorbell, DL_GPIO_BIAS_AS_IS,
+        r = request_input(g, K_BELL, 0, "doorbell", "[Lock] Doorbell", &c->doorbell, DL_GPIO_BIAS_AS_IS,
                           DL_GPIO_EDGE_BOTH, &g->doorbell, err);
         if (r < 0)
                 return r;
-        r = request_input(g, K_TAMPER, 0, "tamper", "[Gpio] Tamper", &c->tamper, DL_GPIO_BIAS_AS_IS,
+        r = request_input(g, K_TAMPER, 0, "tamper", "[Lock] Tamper", &c->tamper, DL_GPIO_BIAS_AS_IS,
                           DL_GPIO_EDGE_BOTH, &g->tamper, err);
         if (r < 0)
                 return r;

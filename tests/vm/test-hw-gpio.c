@@ -544,7 +544,7 @@ static void test_busy(void **state _unused_) {
         r = dl_hw_gpio_new(event, &c, NULL, &events, NULL, &h, &err);
         assert_true(r < 0);
         print_message("# %s\n", err.message);
-        assert_non_null(strstr(err.message, "[Gpio] Door=NO_SUCH_LINE: "));
+        assert_non_null(strstr(err.message, "[Lock] Door=NO_SUCH_LINE: "));
 }
 
 /* ---- strike and Wiegand ---- */
