@@ -162,23 +162,6 @@ static const char *const backend_names[] = {
         [DL_BACKEND_GPIO] = "gpio",
 };
 
-static const char *const keypad_type_names[] = {
-        [DL_HW_KEYPAD_NONE] = "none",
-        [DL_HW_KEYPAD_MATRIX] = "matrix",
-        [DL_HW_KEYPAD_WIEGAND] = "wiegand",
-};
-
-static const char *const actuator_names[] = {
-        [DL_HW_ACTUATOR_NONE] = "none",
-        [DL_HW_ACTUATOR_MOTOR] = "motor",
-        [DL_HW_ACTUATOR_STRIKE] = "strike",
-};
-
-static const char *const strike_type_names[] = {
-        [DL_HW_STRIKE_FAIL_SECURE] = "fail-secure",
-        [DL_HW_STRIKE_FAIL_SAFE] = "fail-safe",
-};
-
 static const char *const wiegand_timing_names[] = {
         [DL_WIEGAND_PROFILE_STANDARD] = "standard",
         [DL_WIEGAND_PROFILE_SLOW] = "slow",
@@ -557,17 +540,18 @@ static int parse_gpio_value(struct parser *p, const struct key *k, void *field, 
                 return 0;
 
         case KEY_KEYPAD_TYPE:
-                return parse_enum(p, field, sizeof(enum dl_hw_keypad_type), keypad_type_names,
-                                  ELEMENTSOF(keypad_type_names), v,
+                return parse_enum(p, field, sizeof(enum dl_hw_keypad_type), dl_hw_keypad_type_names,
+                                  ELEMENTSOF(dl_hw_keypad_type_names), v,
                                   "unknown keypad type (none, matrix or wiegand)");
 
         case KEY_ACTUATOR:
-                return parse_enum(p, field, sizeof(enum dl_hw_actuator), actuator_names,
-                                  ELEMENTSOF(actuator_names), v, "unknown actuator (none, motor or strike)");
+                return parse_enum(p, field, sizeof(enum dl_hw_actuator), dl_hw_actuator_names,
+                                  ELEMENTSOF(dl_hw_actuator_names), v,
+                                  "unknown actuator (none, motor or strike)");
 
         case KEY_STRIKE_TYPE:
-                return parse_enum(p, field, sizeof(enum dl_hw_strike_type), strike_type_names,
-                                  ELEMENTSOF(strike_type_names), v,
+                return parse_enum(p, field, sizeof(enum dl_hw_strike_type), dl_hw_strike_type_names,
+                                  ELEMENTSOF(dl_hw_strike_type_names), v,
                                   "unknown strike type (fail-secure or fail-safe)");
 
         case KEY_WIEGAND_TIMING: {

@@ -248,20 +248,27 @@ static bool same_line(const struct dl_hw_gpio_config *c, const struct dl_hw_gpio
         return strcmp(a->line, b->line) == 0;
 }
 
-static const char *const keypad_names[] = {
+const char *const dl_hw_keypad_type_names[DL_HW_KEYPAD_TYPES] = {
         [DL_HW_KEYPAD_NONE] = "none",
         [DL_HW_KEYPAD_MATRIX] = "matrix",
         [DL_HW_KEYPAD_WIEGAND] = "wiegand",
 };
 
-static const char *const actuator_names[] = {
+const char *const dl_hw_actuator_names[DL_HW_ACTUATORS] = {
         [DL_HW_ACTUATOR_NONE] = "none",
         [DL_HW_ACTUATOR_MOTOR] = "motor",
         [DL_HW_ACTUATOR_STRIKE] = "strike",
 };
 
+const char *const dl_hw_strike_type_names[DL_HW_STRIKE_TYPES] = {
+        [DL_HW_STRIKE_FAIL_SECURE] = "fail-secure",
+        [DL_HW_STRIKE_FAIL_SAFE] = "fail-safe",
+};
+
 static int check_keypad(const struct dl_hw_gpio_config *c, struct dl_error *err) {
-        const char *type = (unsigned)c->keypad < ELEMENTSOF(keypad_names) ? keypad_names[c->keypad] : "?";
+        const char *type = (unsigned)c->keypad < ELEMENTSOF(dl_hw_keypad_type_names)
+                                   ? dl_hw_keypad_type_names[c->keypad]
+                                   : "?";
         struct dl_error e = {};
         int r;
 
@@ -336,8 +343,9 @@ static int check_keypad(const struct dl_hw_gpio_config *c, struct dl_error *err)
 }
 
 static int check_actuator(const struct dl_hw_gpio_config *c, struct dl_error *err) {
-        const char *type =
-                (unsigned)c->actuator < ELEMENTSOF(actuator_names) ? actuator_names[c->actuator] : "?";
+        const char *type = (unsigned)c->actuator < ELEMENTSOF(dl_hw_actuator_names)
+                                   ? dl_hw_actuator_names[c->actuator]
+                                   : "?";
 
         if (c->actuator != DL_HW_ACTUATOR_MOTOR) {
                 if (c->motor_unlock.set)

@@ -73,6 +73,16 @@ enum dl_hw_strike_type {
         DL_HW_STRIKE_FAIL_SAFE,   /* energise to hold (unpowered = open); maglocks */
 };
 
+/* The names the config writes (Type=, Actuator=, StrikeType=) and
+ * GetHardware reports, by enum value: one table for the parser, the check's
+ * messages and the backend. */
+#define DL_HW_KEYPAD_TYPES 3
+#define DL_HW_ACTUATORS 3
+#define DL_HW_STRIKE_TYPES 2
+extern const char *const dl_hw_keypad_type_names[DL_HW_KEYPAD_TYPES];
+extern const char *const dl_hw_actuator_names[DL_HW_ACTUATORS];
+extern const char *const dl_hw_strike_type_names[DL_HW_STRIKE_TYPES];
+
 struct dl_hw_gpio_config {
         char chip[DL_GPIO_CHIP_MAX]; /* [Gpio] Chip=: the default chip, "" none */
 
