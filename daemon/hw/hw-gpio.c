@@ -18,7 +18,7 @@
  * are sd-event timers.  Nothing runs while idle.  Input sources have a
  * higher priority than timers, so edges queued when a deadline fires are
  * fed first (the matrix and Wiegand headers ask for that). */
-#include "hw-gpio.h"
+#include "hw-gpio-private.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -27,84 +27,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "input-debounce.h"
 #include "macro.h"
-#include "motor-drive.h"
-#include "wiegand-reader.h"
 
-enum kind {
-        K_ROW,
-        K_COL,
-        K_WIEGAND_D0,
-        K_WIEGAND_D1,
-        K_MOTOR_UNLOCK,
-        K_MOTOR_LOCK,
-        K_STRIKE,
-        K_BUZZER,
-        K_LED,
-        K_BOLT_RETRACTED,
-        K_BOLT_EXTENDED,
-        K_DOOR,
-        K_EXIT,
-        K_BELL,
-        K_TAMPER,
-};
-
-#define SLOTS_MAX (2 * DL_MATRIX_MAX + 13)
-
-struct hw_gpio;
-
-struct slot {
-        struct hw_gpio *g;
-        enum kind kind;
-        unsigned index; /* rows and columns */
-        char role[24];
-        char key[48]; /* the config key, for messages: "[Lock] MotorLock" */
-        struct dl_gpio_line *line;
-        bool output;
-        int value; /* outputs: the value last set */
-        sd_event_source *io;
-        struct dl_debounce deb; /* door, exit, bell, tamper; strike's bolt sensors */
-        sd_event_source *deb_timer;
-};
-
-struct signal_step {
-        bool buzzer, led;
-        unsigned ms;
-};
-
-struct hw_gpio {
-        struct dl_hw hw; /* first: a struct dl_hw * is a struct hw_gpio * */
-        sd_event *event;
-        const char *dev_dir; /* only during dl_hw_gpio_new() */
-        struct dl_hw_gpio_config c;
-        struct slot slots[SLOTS_MAX];
-        size_t n_slots;
-        struct slot *rows[DL_MATRIX_MAX], *cols[DL_MATRIX_MAX];
-        struct slot *d0, *d1, *motor_unlock, *motor_lock, *strike, *buzzer, *led;
-        struct slot *retracted, *extended, *door, *exit_button, *doorbell, *tamper;
-
-        struct dl_matrix_keypad matrix;
-        uint32_t columns; /* driven active */
-        sd_event_source *matrix_timer;
-
-        struct dl_wiegand wiegand;
-        struct dl_wiegand_reader *reader;
-        sd_event_source *wiegand_timer;
-
-        struct dl_motor motor;
-        sd_event_source *motor_timer;
-
-        bool strike_open;
-        sd_event_source *strike_timer;
-        enum dl_bolt_position strike_sensed; /* strike with sensors: the last reported */
-
-        const struct signal_step *pattern;
-        size_t pattern_n, pattern_i;
-        sd_event_source *signal_timer;
-};
-
-static int64_t now_usec(void) {
+int64_t hw_gpio_now_usec(void) {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -144,7 +69,7 @@ static void set_line(struct slot *s, int value) {
                 s->value = value;
 }
 
-static bool is_set(const struct dl_hw_gpio_line *l) {
+bool hw_gpio_is_set(const struct dl_hw_gpio_line *l) {
         return l && l->set;
 }
 
@@ -224,7 +149,7 @@ static void gpio_signal(struct dl_hw *hw, enum dl_hw_signal signal) {
         g->pattern = patterns[signal].steps;
         g->pattern_n = patterns[signal].n;
         g->pattern_i = 0;
-        pattern_step(g, now_usec());
+        pattern_step(g, hw_gpio_now_usec());
 }
 
 /* ---- motor ---- */
@@ -278,7 +203,7 @@ static int on_motor_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
         (void)s;
         (void)usec;
-        if (dl_motor_timer(&g->motor, now_usec(), &a) >= 0)
+        if (dl_motor_timer(&g->motor, hw_gpio_now_usec(), &a) >= 0)
                 motor_apply(g, &a);
         return 0;
 }
@@ -295,7 +220,7 @@ static bool has_bolt_sensor(const struct hw_gpio *g) {
 
 /* Strike with sensors: what the debounced switches say (as motor-drive
  * decides it, without inference). */
-static enum dl_bolt_position strike_sensed(const struct hw_gpio *g) {
+enum dl_bolt_position hw_gpio_strike_sensed(const struct hw_gpio *g) {
         bool r = g->retracted && g->retracted->deb.stable, e = g->extended && g->extended->deb.stable;
 
         if (g->retracted && g->extended)
@@ -331,14 +256,15 @@ static void gpio_drive(struct dl_hw *hw, bool unlock) {
         case DL_HW_ACTUATOR_MOTOR: {
                 struct dl_motor_action a;
 
-                if (dl_motor_drive(&g->motor, unlock, now_usec(), &a) >= 0)
+                if (dl_motor_drive(&g->motor, unlock, hw_gpio_now_usec(), &a) >= 0)
                         motor_apply(g, &a);
                 break;
         }
         case DL_HW_ACTUATOR_STRIKE:
                 (void)arm_at(g, &g->strike_timer, 0, NULL, NULL);
                 if (unlock && g->c.strike_usec > 0)
-                        (void)arm_at(g, &g->strike_timer, now_usec() + g->c.strike_usec, on_strike_timer, g);
+                        (void)arm_at(g, &g->strike_timer, hw_gpio_now_usec() + g->c.strike_usec,
+                                     on_strike_timer, g);
                 strike_set(g, unlock);
                 break;
         case DL_HW_ACTUATOR_NONE:
@@ -355,7 +281,7 @@ static void gpio_stop(struct dl_hw *hw) {
         if (g->c.actuator == DL_HW_ACTUATOR_MOTOR) {
                 struct dl_motor_action a;
 
-                if (dl_motor_stop(&g->motor, now_usec(), &a) >= 0)
+                if (dl_motor_stop(&g->motor, hw_gpio_now_usec(), &a) >= 0)
                         motor_apply(g, &a);
                 /* Whatever the state machine says: both off. */
                 set_line(g->motor_unlock, 0);
@@ -380,7 +306,7 @@ static void gpio_report(struct dl_hw *hw) {
                         int v = sw[i] ? dl_gpio_line_get(sw[i]->line) : -EINVAL;
 
                         if (v >= 0 && (bool)v != g->motor.raw[i] &&
-                            dl_motor_sensor(&g->motor, i, v, now_usec(), &a) >= 0)
+                            dl_motor_sensor(&g->motor, i, v, hw_gpio_now_usec(), &a) >= 0)
                                 motor_apply(g, &a);
                 }
                 g->hw.events->bolt(g->hw.userdata, from_motor(dl_motor_position(&g->motor)));
@@ -388,7 +314,7 @@ static void gpio_report(struct dl_hw *hw) {
         }
         case DL_HW_ACTUATOR_STRIKE:
                 if (has_bolt_sensor(g))
-                        g->hw.events->bolt(g->hw.userdata, g->strike_sensed = strike_sensed(g));
+                        g->hw.events->bolt(g->hw.userdata, g->strike_sensed = hw_gpio_strike_sensed(g));
                 else
                         g->hw.events->bolt(g->hw.userdata,
                                            g->strike_open ? DL_BOLT_UNLOCKED : DL_BOLT_LOCKED);
@@ -430,12 +356,10 @@ static void gpio_info(struct dl_hw *hw, struct dl_hw_info *ret) {
 
         *ret = (struct dl_hw_info){
                 .backend = "gpio",
-                .keypad = g->c.keypad == DL_HW_KEYPAD_MATRIX    ? "matrix"
-                          : g->c.keypad == DL_HW_KEYPAD_WIEGAND ? "wiegand"
-                                                                : "none",
-                .actuator = g->c.actuator == DL_HW_ACTUATOR_MOTOR    ? "motor"
-                            : g->c.actuator == DL_HW_ACTUATOR_STRIKE ? "strike"
+                .keypad = (unsigned)g->c.keypad < DL_HW_KEYPAD_TYPES ? dl_hw_keypad_type_names[g->c.keypad]
                                                                      : "none",
+                .actuator = (unsigned)g->c.actuator < DL_HW_ACTUATORS ? dl_hw_actuator_names[g->c.actuator]
+                                                                      : "none",
                 .door_sensor = g->door,
                 .bolt_sensor = has_bolt_sensor(g) && g->c.actuator != DL_HW_ACTUATOR_NONE,
                 .exit_button = g->exit_button,
@@ -486,7 +410,7 @@ static void gpio_free(struct dl_hw *hw) {
         free(g);
 }
 
-static const struct dl_hw_ops gpio_ops = {
+const struct dl_hw_ops hw_gpio_ops = {
         .drive = gpio_drive,
         .stop = gpio_stop,
         .report = gpio_report,
@@ -520,7 +444,7 @@ static void matrix_apply(struct hw_gpio *g, const struct dl_matrix_action *a, en
                  * would be read right after the columns changed.  Later
                  * than the decoder's deadline is allowed. */
                 if (a->next == DL_MATRIX_READ_ROWS)
-                        deadline = MAX(deadline, now_usec() + g->c.matrix.settle_usec);
+                        deadline = MAX(deadline, hw_gpio_now_usec() + g->c.matrix.settle_usec);
         }
         (void)arm_at(g, &g->matrix_timer, a->next == DL_MATRIX_READ_ROWS ? deadline : 0, on_matrix_timer, g);
         if (a->key)
@@ -535,7 +459,7 @@ static int on_matrix_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         enum dl_matrix_state before = g->matrix.state;
         struct dl_matrix_action a;
         uint32_t low = 0;
-        int64_t now = now_usec();
+        int64_t now = hw_gpio_now_usec();
 
         (void)s;
         (void)usec;
@@ -574,7 +498,7 @@ static void wiegand_feed(struct hw_gpio *g) {
         (void)arm_at(g, &g->wiegand_timer, dl_wiegand_deadline(&g->wiegand), on_wiegand_timer, g);
 }
 
-static void on_wiegand_ready(void *userdata) {
+void hw_gpio_on_wiegand_ready(void *userdata) {
         wiegand_feed(userdata);
 }
 
@@ -586,7 +510,7 @@ static int on_wiegand_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         (void)s;
         (void)usec;
         /* Both lines drained before any decision (wiegand.h). */
-        now = now_usec();
+        now = hw_gpio_now_usec();
         wiegand_feed(g);
         while (dl_wiegand_timer(&g->wiegand, now, &res) > 0) {
                 switch (res.kind) {
@@ -629,7 +553,7 @@ static void debounced(struct hw_gpio *g, struct slot *s) {
                 break;
         case K_BOLT_RETRACTED:
         case K_BOLT_EXTENDED: {
-                enum dl_bolt_position p = strike_sensed(g);
+                enum dl_bolt_position p = hw_gpio_strike_sensed(g);
 
                 if (p != g->strike_sensed) {
                         g->strike_sensed = p;
@@ -647,13 +571,13 @@ static int on_deb_timer(sd_event_source *src, uint64_t usec, void *userdata) {
 
         (void)src;
         (void)usec;
-        if (dl_debounce_timer(&s->deb, now_usec()) > 0)
+        if (dl_debounce_timer(&s->deb, hw_gpio_now_usec()) > 0)
                 debounced(s->g, s);
         (void)arm_at(s->g, &s->deb_timer, dl_debounce_deadline(&s->deb), on_deb_timer, s);
         return 0;
 }
 
-static int on_line_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
+int hw_gpio_on_line_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
         struct slot *s = userdata;
         struct hw_gpio *g = s->g;
         struct dl_gpio_event ev[32];
@@ -691,312 +615,11 @@ static int on_line_io(sd_event_source *src, int fd, uint32_t revents, void *user
                         if (dl_motor_sensor(&g->motor,
                                             s->kind == K_BOLT_RETRACTED ? DL_MOTOR_SENSOR_RETRACTED
                                                                         : DL_MOTOR_SENSOR_EXTENDED,
-                                            ev[i].rising, now_usec(), &a) >= 0)
+                                            ev[i].rising, hw_gpio_now_usec(), &a) >= 0)
                                 motor_apply(g, &a);
                 }
                 if (!motor_sensor)
                         (void)arm_at(g, &s->deb_timer, dl_debounce_deadline(&s->deb), on_deb_timer, s);
         } while (n == (int)ELEMENTSOF(ev));
         return 0;
-}
-
-/* ---- setup ---- */
-
-static int request_at(struct hw_gpio *g, enum kind kind, unsigned index, const char *role, const char *key,
-                      const struct dl_hw_gpio_line *l, const struct dl_gpio_request *req, struct slot **ret,
-                      struct dl_error *err);
-
-static int request_output(struct hw_gpio *g, enum kind kind, unsigned index, const char *role,
-                          const char *key, const struct dl_hw_gpio_line *l, int initial, struct slot **ret,
-                          struct dl_error *err) {
-        const struct dl_gpio_request req = {
-                .direction = DL_GPIO_OUTPUT,
-                .drive = DL_GPIO_DRIVE_PUSH_PULL,
-                .initial = initial,
-        };
-
-        if (!is_set(l))
-                return 0;
-        return request_at(g, kind, index, role, key, l, &req, ret, err);
-}
-
-static int request_input(struct hw_gpio *g, enum kind kind, unsigned index, const char *role,
-                         const char *key, const struct dl_hw_gpio_line *l, enum dl_gpio_bias bias,
-                         enum dl_gpio_edge edge, struct slot **ret, struct dl_error *err) {
-        const struct dl_gpio_request req = {
-                .direction = DL_GPIO_INPUT,
-                .bias = bias,
-                .edge = edge,
-                /* libgpiod 2.x: room for a burst while the loop is busy;
-                 * 1.6 ignores it (16, hence the Wiegand thread). */
-                .event_buffer = 256,
-        };
-
-        if (!is_set(l))
-                return 0;
-        return request_at(g, kind, index, role, key, l, &req, ret, err);
-}
-
-static int request_at(struct hw_gpio *g, enum kind kind, unsigned index, const char *role, const char *key,
-                      const struct dl_hw_gpio_line *l, const struct dl_gpio_request *req, struct slot **ret,
-                      struct dl_error *err) {
-        const struct dl_gpio_line_spec spec = {
-                .chip = l->chip[0] ? l->chip : g->c.chip,
-                .line = l->line,
-                .active_low = l->active_low,
-        };
-        struct dl_error e = {};
-        struct slot *s;
-        int r;
-
-        if (g->n_slots >= SLOTS_MAX)
-                return -E2BIG;
-        s = &g->slots[g->n_slots];
-        *s = (struct slot){
-                .g = g, .kind = kind, .index = index, .output = req->direction == DL_GPIO_OUTPUT
-        };
-        (void)snprintf(s->role, sizeof(s->role), "%s", role);
-        (void)snprintf(s->key, sizeof(s->key), "%s", key);
-        if (!spec.chip[0])
-                return dl_error_set(err, -EINVAL, "%s=%s: no chip given and no [Gpio] Chip=", key, l->line);
-        r = dl_gpio_line_request(g->dev_dir, &spec, req, &s->line, &e);
-        if (r < 0)
-                return dl_error_set(err, r, "%s=%s%s%s%s: %s", key, l->chip, l->chip[0] ? ":" : "", l->line,
-                                    l->active_low ? ":active-low" : "", dl_error_message(&e, r));
-        s->value = req->initial;
-        g->n_slots++;
-        if (ret)
-                *ret = s;
-        return 0;
-}
-
-/* The motor's timings from the config; the sensors are the caller's. */
-static void motor_config(const struct dl_hw_gpio_config *c, struct dl_motor_config *ret) {
-        *ret = (struct dl_motor_config){
-                .timeout_usec =
-                        c->motor_timeout_usec > 0 ? c->motor_timeout_usec : DL_MOTOR_TIMEOUT_USEC_DEFAULT,
-                .dead_time_usec = MAX(c->motor_dead_time_usec, 0),
-                /* the bolt switches settle like the other slow inputs */
-                .settle_usec = MAX(c->input_debounce_usec, 1),
-        };
-}
-
-static void hw_freep(struct hw_gpio **g) {
-        if (*g)
-                gpio_free(&(*g)->hw);
-}
-
-static int attach(struct hw_gpio *g, struct slot *s) {
-        int fd, r;
-
-        if (!s || s->kind == K_WIEGAND_D0 || s->kind == K_WIEGAND_D1)
-                return 0; /* the Wiegand reader has its own */
-        fd = dl_gpio_line_fd(s->line);
-        if (fd < 0)
-                return fd;
-        r = sd_event_add_io(g->event, &s->io, fd, EPOLLIN, on_line_io, s);
-        if (r < 0)
-                return r;
-        /* Edges before timers (see the top of this file). */
-        return sd_event_source_set_priority(s->io, SD_EVENT_PRIORITY_IMPORTANT);
-}
-
-int dl_hw_gpio_new(sd_event *event, const struct dl_hw_gpio_config *c, const char *dev_dir,
-                   const struct dl_hw_events *events, void *userdata, struct dl_hw **ret,
-                   struct dl_error *err) {
-        _cleanup_(hw_freep) struct hw_gpio *g = NULL;
-        struct dl_matrix_action ma = {};
-        char role[24];
-        int r;
-
-        if (!event || !c || !events || !ret)
-                return -EINVAL;
-        g = calloc(1, sizeof(*g));
-        if (!g)
-                return -ENOMEM;
-        g->hw = (struct dl_hw){ .ops = &gpio_ops, .events = events, .userdata = userdata };
-        g->event = sd_event_ref(event);
-        g->c = *c;
-        g->dev_dir = dev_dir;
-
-        if (c->actuator == DL_HW_ACTUATOR_MOTOR && !is_set(&c->bolt_retracted) && !is_set(&c->bolt_extended))
-                return dl_error_set(err, -EINVAL,
-                                    "[Lock] Actuator=motor needs BoltRetracted= or BoltExtended=: "
-                                    "a motor without a bolt sensor would be driven blind");
-        if (c->keypad == DL_HW_KEYPAD_MATRIX) {
-                r = dl_matrix_init(&g->matrix, &c->matrix, &ma);
-                if (r < 0)
-                        return dl_error_set(err, r, "[Keypad] the matrix configuration is invalid");
-                if (c->n_rows != c->matrix.rows || c->n_cols != c->matrix.cols)
-                        return dl_error_set(
-                                err, -EINVAL,
-                                "[Keypad] Rows= and Columns= (%u x %u) do not match KeyMap= (%u x %u)",
-                                c->n_rows, c->n_cols, c->matrix.rows, c->matrix.cols);
-        }
-        if (c->keypad == DL_HW_KEYPAD_WIEGAND) {
-                r = dl_wiegand_init(&g->wiegand, &c->wiegand);
-                if (r < 0)
-                        return dl_error_set(err, r, "[Keypad] the Wiegand timing is invalid");
-        }
-
-        /* 1. Outputs, each at its safe level by the request itself. */
-        if (c->actuator == DL_HW_ACTUATOR_MOTOR) {
-                r = request_output(g, K_MOTOR_UNLOCK, 0, "motor-unlock", "[Lock] MotorUnlock",
-                                   &c->motor_unlock, 0, &g->motor_unlock, err);
-                if (r < 0)
-                        return r;
-                r = request_output(g, K_MOTOR_LOCK, 0, "motor-lock", "[Lock] MotorLock", &c->motor_lock, 0,
-                                   &g->motor_lock, err);
-                if (r < 0)
-                        return r;
-                if (!g->motor_unlock || !g->motor_lock)
-                        return dl_error_set(err, -EINVAL,
-                                            "[Lock] Actuator=motor needs MotorUnlock= and MotorLock=");
-        }
-        if (c->actuator == DL_HW_ACTUATOR_STRIKE) {
-                r = request_output(g, K_STRIKE, 0, "strike", "[Lock] Strike", &c->strike,
-                                   c->strike_type == DL_HW_STRIKE_FAIL_SECURE ? 0 : 1, &g->strike, err);
-                if (r < 0)
-                        return r;
-                if (!g->strike)
-                        return dl_error_set(err, -EINVAL, "[Lock] Actuator=strike needs Strike=");
-        }
-        r = request_output(g, K_BUZZER, 0, "buzzer", "[Lock] Buzzer", &c->buzzer, 0, &g->buzzer, err);
-        if (r < 0)
-                return r;
-        r = request_output(g, K_LED, 0, "led", "[Lock] Led", &c->led, 0, &g->led, err);
-        if (r < 0)
-                return r;
-        if (c->keypad == DL_HW_KEYPAD_MATRIX)
-                for (unsigned i = 0; i < c->n_cols; i++) {
-                        char key[32];
-
-                        (void)snprintf(role, sizeof(role), "keypad-column-%u", i);
-                        (void)snprintf(key, sizeof(key), "[Keypad] Columns (column %u)", i);
-                        /* The first action's drive (all active = 0). */
-                        r = request_output(g, K_COL, i, role, key, &c->cols[i],
-                                           (ma.columns >> i) & 1 ? 0 : 1, &g->cols[i], err);
-                        if (r < 0)
-                                return r;
-                        if (!g->cols[i])
-                                return dl_error_set(err, -EINVAL, "[Keypad] Columns=: column %u is not set",
-                                                    i);
-                }
-        g->columns = ma.columns;
-
-        /* 2. Inputs. */
-        if (c->keypad == DL_HW_KEYPAD_MATRIX)
-                for (unsigned i = 0; i < c->n_rows; i++) {
-                        char key[32];
-
-                        (void)snprintf(role, sizeof(role), "keypad-row-%u", i);
-                        (void)snprintf(key, sizeof(key), "[Keypad] Rows (row %u)", i);
-                        r = request_input(g, K_ROW, i, role, key, &c->rows[i], DL_GPIO_BIAS_PULL_UP,
-                                          DL_GPIO_EDGE_BOTH, &g->rows[i], err);
-                        if (r < 0)
-                                return r;
-                        if (!g->rows[i])
-                                return dl_error_set(err, -EINVAL, "[Keypad] Rows=: row %u is not set", i);
-                }
-        if (c->keypad == DL_HW_KEYPAD_WIEGAND) {
-                r = request_input(g, K_WIEGAND_D0, 0, "wiegand-d0", "[Keypad] WiegandD0", &c->wiegand_d0,
-                                  DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_FALLING, &g->d0, err);
-                if (r < 0)
-                        return r;
-                r = request_input(g, K_WIEGAND_D1, 0, "wiegand-d1", "[Keypad] WiegandD1", &c->wiegand_d1,
-                                  DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_FALLING, &g->d1, err);
-                if (r < 0)
-                        return r;
-                if (!g->d0 || !g->d1)
-                        return dl_error_set(err, -EINVAL,
-                                            "[Keypad] Type=wiegand needs WiegandD0= and WiegandD1=");
-        }
-        if (c->actuator != DL_HW_ACTUATOR_NONE) {
-                r = request_input(g, K_BOLT_RETRACTED, 0, "bolt-retracted", "[Lock] BoltRetracted",
-                                  &c->bolt_retracted, DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_BOTH, &g->retracted,
-                                  err);
-                if (r < 0)
-                        return r;
-                r = request_input(g, K_BOLT_EXTENDED, 0, "bolt-extended", "[Lock] BoltExtended",
-                                  &c->bolt_extended, DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_BOTH, &g->extended,
-                                  err);
-                if (r < 0)
-                        return r;
-        }
-        r = request_input(g, K_DOOR, 0, "door", "[Lock] Door", &c->door, DL_GPIO_BIAS_AS_IS,
-                          DL_GPIO_EDGE_BOTH, &g->door, err);
-        if (r < 0)
-                return r;
-        r = request_input(g, K_EXIT, 0, "exit-button", "[Lock] ExitButton", &c->exit_button,
-                          DL_GPIO_BIAS_AS_IS, DL_GPIO_EDGE_BOTH, &g->exit_button, err);
-        if (r < 0)
-                return r;
-        r = request_input(g, K_BELL, 0, "doorbell", "[Lock] Doorbell", &c->doorbell, DL_GPIO_BIAS_AS_IS,
-                          DL_GPIO_EDGE_BOTH, &g->doorbell, err);
-        if (r < 0)
-                return r;
-        r = request_input(g, K_TAMPER, 0, "tamper", "[Lock] Tamper", &c->tamper, DL_GPIO_BIAS_AS_IS,
-                          DL_GPIO_EDGE_BOTH, &g->tamper, err);
-        if (r < 0)
-                return r;
-
-        /* 3. The decoders' starting points, from the lines as they read
-         * now (edges from here on are queued in the kernel). */
-        for (size_t i = 0; i < g->n_slots; i++) {
-                struct slot *s = &g->slots[i];
-                int v;
-
-                if (s->output || s->kind == K_ROW || s->kind == K_WIEGAND_D0 || s->kind == K_WIEGAND_D1)
-                        continue;
-                v = dl_gpio_line_get(s->line);
-                if (v < 0)
-                        return dl_error_set(err, v, "%s=: cannot read %s: %s", s->key,
-                                            dl_gpio_line_describe(s->line), strerror(-v));
-                dl_debounce_init(&s->deb, v, c->input_debounce_usec);
-        }
-        if (c->actuator == DL_HW_ACTUATOR_MOTOR) {
-                struct dl_motor_config mc;
-                struct dl_motor_action a;
-
-                motor_config(c, &mc);
-                mc.has_retracted = g->retracted;
-                mc.has_extended = g->extended;
-
-                r = dl_motor_init(&g->motor, &mc, g->retracted && g->retracted->deb.stable,
-                                  g->extended && g->extended->deb.stable, now_usec(), &a);
-                if (r < 0)
-                        return dl_error_set(err, r, "[Lock] the motor timings are invalid");
-        }
-        if (c->actuator == DL_HW_ACTUATOR_STRIKE)
-                g->strike_sensed = strike_sensed(g);
-
-        /* 4. Into the loop. */
-        for (size_t i = 0; i < g->n_slots; i++) {
-                if (g->slots[i].output)
-                        continue;
-                r = attach(g, &g->slots[i]);
-                if (r < 0)
-                        return dl_error_set(err, r, "%s=: cannot watch %s: %s", g->slots[i].key,
-                                            dl_gpio_line_describe(g->slots[i].line), strerror(-r));
-        }
-        if (g->d0) {
-                /* libgpiod 1.6 keeps 16 events per line: a thread of its own. */
-                bool threaded = strncmp(dl_gpio_library_version(), "1.", 2) == 0;
-
-                r = dl_wiegand_reader_new(event, g->d0->line, g->d1->line, threaded, on_wiegand_ready, g,
-                                          &g->reader);
-                if (r < 0)
-                        return dl_error_set(err, r, "[Keypad] cannot start the Wiegand reader: %s",
-                                            strerror(-r));
-        }
-
-        *ret = &TAKE_PTR(g)->hw;
-        return 0;
-}
-
-int64_t dl_hw_gpio_drive_usec_max(const struct dl_hw_gpio_config *c) {
-        struct dl_motor_config mc;
-
-        motor_config(c, &mc);
-        return c->actuator == DL_HW_ACTUATOR_MOTOR ? dl_motor_worst_case_usec(&mc) : 0;
 }
