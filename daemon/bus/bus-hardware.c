@@ -23,10 +23,6 @@ int dl_bus_hardware_prop(struct dl_bus *b, const char *prop, sd_bus_message *rep
         return -ENOENT;
 }
 
-static int append_bool(sd_bus_message *m, const char *key, bool v) {
-        return sd_bus_message_append(m, "{sv}", key, "b", v);
-}
-
 int dl_bus_method_get_hardware(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         struct dl_bus *b = userdata;
         _cleanup_msg_ sd_bus_message *reply = NULL;
@@ -55,20 +51,23 @@ int dl_bus_method_get_hardware(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r >= 0)
                 r = sd_bus_message_append(reply, "{sv}", "Hint", "s",
                                           dl_service_hw_configured(b->service) ? "" : dl_service_no_hw_hint);
-        if (r >= 0)
-                r = append_bool(reply, "DoorSensor", info.door_sensor);
-        if (r >= 0)
-                r = append_bool(reply, "BoltSensor", info.bolt_sensor);
-        if (r >= 0)
-                r = append_bool(reply, "ExitButton", info.exit_button);
-        if (r >= 0)
-                r = append_bool(reply, "Doorbell", info.doorbell);
-        if (r >= 0)
-                r = append_bool(reply, "Tamper", info.tamper);
-        if (r >= 0)
-                r = append_bool(reply, "Buzzer", info.buzzer);
-        if (r >= 0)
-                r = append_bool(reply, "Led", info.led);
+        {
+                const struct {
+                        const char *key;
+                        bool value;
+                } parts[] = {
+                        { "DoorSensor", info.door_sensor },
+                        { "BoltSensor", info.bolt_sensor },
+                        { "ExitButton", info.exit_button },
+                        { "Doorbell", info.doorbell },
+                        { "Tamper", info.tamper },
+                        { "Buzzer", info.buzzer },
+                        { "Led", info.led },
+                };
+
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(parts); i++)
+                        r = sd_bus_message_append(reply, "{sv}", parts[i].key, "b", parts[i].value);
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)
