@@ -87,15 +87,19 @@ static int request_at(struct hw_gpio *g, enum kind kind, unsigned index, const c
 /* The lines that are there or not, each with nothing but a role: where
  * the config has it, where the backend keeps its slot. */
 struct optional_line {
-        enum kind kind;
         const char *role, *key;
         size_t config; /* offsetof(struct dl_hw_gpio_config, ...) */
         size_t slot;   /* offsetof(struct hw_gpio, ...) */
-        bool output;   /* requested off; inputs: both edges, bias as is */
+        enum kind kind;
+        bool output; /* requested off; inputs: both edges, bias as is */
 };
 
-#define OPTIONAL(k, r, key, field, out)                                                                     \
-        { k, r, key, offsetof(struct dl_hw_gpio_config, field), offsetof(struct hw_gpio, field), out }
+#define LINE(k, r, cfgkey, cfield, sfield, out)                                                             \
+        {                                                                                                   \
+                .role = (r), .key = (cfgkey), .config = offsetof(struct dl_hw_gpio_config, cfield),         \
+                .slot = offsetof(struct hw_gpio, sfield), .kind = (k), .output = (out)                      \
+        }
+#define OPTIONAL(k, r, cfgkey, field, out) LINE(k, r, cfgkey, field, field, out)
 
 static const struct optional_line optional_outputs[] = {
         OPTIONAL(K_BUZZER, "buzzer", "[Lock] Buzzer", buzzer, true),
@@ -103,10 +107,8 @@ static const struct optional_line optional_outputs[] = {
 };
 
 static const struct optional_line bolt_sensors[] = {
-        { K_BOLT_RETRACTED, "bolt-retracted", "[Lock] BoltRetracted",
-          offsetof(struct dl_hw_gpio_config, bolt_retracted), offsetof(struct hw_gpio, retracted), false },
-        { K_BOLT_EXTENDED, "bolt-extended", "[Lock] BoltExtended",
-          offsetof(struct dl_hw_gpio_config, bolt_extended), offsetof(struct hw_gpio, extended), false },
+        LINE(K_BOLT_RETRACTED, "bolt-retracted", "[Lock] BoltRetracted", bolt_retracted, retracted, false),
+        LINE(K_BOLT_EXTENDED, "bolt-extended", "[Lock] BoltExtended", bolt_extended, extended, false),
 };
 
 static const struct optional_line optional_inputs[] = {
