@@ -318,6 +318,12 @@ static int parser_fail(struct parser *p, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(reason, sizeof(reason), fmt, ap);
         va_end(ap);
+        /* Every message passes here, including the ones other parsers
+         * (the GPIO line syntax) wrote around a piece of the value: it
+         * leaves as printable ASCII, whoever quoted what. */
+        for (char *c = reason; *c; c++)
+                if (*c < 0x20 || *c >= 0x7f)
+                        *c = '?';
         p->r = dl_error_set(p->err, -EINVAL, "%s:%u: %s", p->path, p->line, reason);
         return p->r;
 }

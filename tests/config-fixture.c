@@ -156,8 +156,9 @@ void config_copy(struct dl_daemon_config *to, const struct dl_daemon_config *fro
         to->store.time_zone = to->time_zone;
 }
 
-/* Loading text must fail with -EINVAL, a message "PATH:LINE: ..." holding
- * every non-NULL needle, and f->config exactly as it was. */
+/* Loading text must fail with -EINVAL, a message "PATH:LINE: ..." of
+ * printable ASCII holding every non-NULL needle, and f->config exactly as
+ * it was. */
 void assert_load_fails_at(struct fixture *f, const char *text, unsigned line, const char *needle,
                           const char *needle2) {
         struct dl_daemon_config before;
@@ -179,6 +180,9 @@ void assert_load_fails_at(struct fixture *f, const char *text, unsigned line, co
         if (strncmp(err.message, prefix, strlen(prefix)) != 0)
                 fail_msg("message \"%s\" does not start with \"%s\"", err.message, prefix);
         free(prefix);
+        for (const char *c = err.message; *c; c++)
+                if (*c < 0x20 || *c >= 0x7f)
+                        fail_msg("message \"%s\" holds a byte that is not printable ASCII", err.message);
         if (needle)
                 assert_contains(err.message, needle);
         if (needle2)

@@ -340,12 +340,23 @@ static void test_gpio_check_after_parse(void **state) {
         assert_false(f->config.lock.door_sensor);
 }
 
+/* A line list's own error quotes a piece of the value; a byte that is not
+ * printable ASCII must not reach the message (it goes out on D-Bus, which
+ * wants UTF-8).  Found by fuzz-config. */
+static void test_gpio_message_printable(void **state) {
+        struct fixture *f = *state;
+
+        assert_load_fails_at(f, "[Keypad]\nColumns=Ms\x9dp\n", 2, "[Keypad] Columns=Ms?p", NULL);
+        assert_load_fails_at(f, "[Keypad]\nRows=A,\x80:active-high\n", 2, "[Keypad] Rows=A,?", NULL);
+        assert_load_fails_at(f, "[Lock]\nDoor=0:\xff\n", 2, "[Lock] Door=0:?", NULL);
+}
+
 int main(void) {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
         const struct CMUnitTest tests[] = {
-                T(test_gpio_defaults),          T(test_gpio_every_key),    T(test_gpio_bounds),
-                T(test_gpio_bad_values),        T(test_gpio_empty_resets), T(test_gpio_door_sensor),
-                T(test_gpio_check_after_parse),
+                T(test_gpio_defaults),          T(test_gpio_every_key),         T(test_gpio_bounds),
+                T(test_gpio_bad_values),        T(test_gpio_empty_resets),      T(test_gpio_door_sensor),
+                T(test_gpio_check_after_parse), T(test_gpio_message_printable),
         };
 #undef T
 
