@@ -576,8 +576,13 @@ int main(int argc, char **argv) {
                         return fill_state(argv[i + 1]);
                 if (strcmp(argv[i], "--quick") == 0)
                         quick = true;
-                else
+                else if (argv[i][0] != '-' && !dir)
                         dir = argv[i];
+                else {
+                        /* Never take an option or a second word for the state directory. */
+                        fprintf(stderr, "usage: bench-verify [--quick] [DIR] | --fill DIR\n");
+                        return strcmp(argv[i], "--help") == 0 ? 0 : 2;
+                }
         }
         keep = dir != NULL;
         if (!dir)
