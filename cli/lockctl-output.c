@@ -12,6 +12,7 @@
 
 #include "lockctl.h"
 #include "parse-time.h"
+#include "utf8.h"
 
 int log_error(int r, const char *fmt, ...) {
         va_list ap;
@@ -172,42 +173,6 @@ char *format_schedule(const struct dl_window *w, size_t n) {
         return buf;
 }
 
-/* One UTF-8 sequence at s: its length and code point, or -1 when the bytes
- * are not valid UTF-8 (then the caller takes one byte). */
-static int utf8_decode(const unsigned char *s, uint32_t *ret) {
-        uint32_t cp, min;
-        int len;
-
-        if (s[0] < 0x80) {
-                *ret = s[0];
-                return 1;
-        }
-        if ((s[0] & 0xe0) == 0xc0) {
-                len = 2;
-                cp = s[0] & 0x1f;
-                min = 0x80;
-        } else if ((s[0] & 0xf0) == 0xe0) {
-                len = 3;
-                cp = s[0] & 0x0f;
-                min = 0x800;
-        } else if ((s[0] & 0xf8) == 0xf0) {
-                len = 4;
-                cp = s[0] & 0x07;
-                min = 0x10000;
-        } else
-                return -1;
-
-        for (int i = 1; i < len; i++) {
-                if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
-                        return -1;
-                cp = (cp << 6) | (s[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                return -1;
-        *ret = cp;
-        return len;
-}
-
 /* What a terminal must not get raw: controls, and the characters that hide
  * or reorder text (the same set the daemon refuses in code names). */
 static bool unsafe_for_terminal(uint32_t cp) {
@@ -285,89 +250,6 @@ char *text_escape(const char *s, bool quote) {
                 return NULL;
         }
         return buf;
-}
-
-void json_string(FILE *f, const char *s) {
-        const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-        fputc('"', f);
-        while (*p) {
-                uint32_t cp;
-                int len = utf8_decode(p, &cp);
-
-                if (len < 0) {
-                        /* D-Bus strings are valid UTF-8; should one not
-                         * be, JSON still must. */
-                        fputs("\\ufffd", f);
-                        p++;
-                        continue;
-                }
-                switch (cp) {
-                case '"':
-                        fputs("\\\"", f);
-                        break;
-                case '\\':
-                        fputs("\\\\", f);
-                        break;
-                case '\b':
-                        fputs("\\b", f);
-                        break;
-                case '\f':
-                        fputs("\\f", f);
-                        break;
-                case '\n':
-                        fputs("\\n", f);
-                        break;
-                case '\r':
-                        fputs("\\r", f);
-                        break;
-                case '\t':
-                        fputs("\\t", f);
-                        break;
-                default:
-                        /* Controls, DEL, and the two separators that
-                         * JavaScript takes for line ends. */
-                        if (cp < 0x20 || cp == 0x7f || cp == 0x2028 || cp == 0x2029)
-                                fprintf(f, "\\u%04x", (unsigned)cp);
-                        else
-                                fwrite(p, 1, (size_t)len, f);
-                }
-                p += len;
-        }
-        fputc('"', f);
-}
-
-void json_begin(struct json *j, FILE *f) {
-        j->f = f;
-        j->first = true;
-        fputc('{', f);
-}
-
-void json_end(struct json *j) {
-        fputc('}', j->f);
-}
-
-void json_key(struct json *j, const char *key) {
-        if (!j->first)
-                fputc(',', j->f);
-        j->first = false;
-        json_string(j->f, key);
-        fputc(':', j->f);
-}
-
-void json_kv_string(struct json *j, const char *key, const char *s) {
-        json_key(j, key);
-        json_string(j->f, s);
-}
-
-void json_kv_unsigned(struct json *j, const char *key, uint64_t u) {
-        json_key(j, key);
-        fprintf(j->f, "%" PRIu64, u);
-}
-
-void json_kv_bool(struct json *j, const char *key, bool b) {
-        json_key(j, key);
-        fputs(b ? "true" : "false", j->f);
 }
 
 void json_schedule(FILE *f, const struct dl_window *w, size_t n) {

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <systemd/sd-bus.h>
 
+#include "json-out.h"
 #include "macro.h"
 #include "schedule.h"
 
@@ -119,20 +120,6 @@ void print_field(int width, const char *label, const char *value);
 /* The same into a malloc'd string (for table cells); NULL on OOM. */
 char *text_escape(const char *s, bool quote);
 
-/* JSON: a string with quotes and escapes; an object built key by key. */
-void json_string(FILE *f, const char *s);
-
-struct json {
-        FILE *f;
-        bool first;
-};
-
-void json_begin(struct json *j, FILE *f);
-void json_end(struct json *j);
-void json_key(struct json *j, const char *key);
-void json_kv_string(struct json *j, const char *key, const char *s);
-void json_kv_unsigned(struct json *j, const char *key, uint64_t u);
-void json_kv_bool(struct json *j, const char *key, bool b);
 void json_schedule(FILE *f, const struct dl_window *w, size_t n);
 
 /* "AutoRelockSeconds" -> "auto_relock_seconds", malloc'd. */
