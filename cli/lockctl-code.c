@@ -20,27 +20,6 @@ static inline void scols_unref_tablep(struct libscols_table **t) {
 
 /* ---- output -------------------------------------------------------------- */
 
-static void json_code(FILE *f, const struct code_info *c) {
-        struct json j;
-
-        json_begin(&j, f);
-        json_kv_unsigned(&j, "id", c->id);
-        json_kv_string(&j, "name", c->name);
-        json_kv_string(&j, "kind", c->kind);
-        json_kv_bool(&j, "enabled", c->enabled);
-        json_kv_bool(&j, "active", c->active);
-        json_kv_bool(&j, "duress", c->duress);
-        json_kv_unsigned(&j, "uses", c->uses);
-        json_kv_unsigned(&j, "max_uses", c->max_uses);
-        json_kv_unsigned(&j, "last_used", c->last_used);
-        json_kv_unsigned(&j, "created", c->created);
-        json_kv_unsigned(&j, "valid_from", c->valid_from);
-        json_kv_unsigned(&j, "valid_until", c->valid_until);
-        json_key(&j, "schedule");
-        json_schedule(f, c->windows, c->n_windows);
-        json_end(&j);
-}
-
 static char *format_kind(const struct code_info *c) {
         char *s;
 

@@ -252,14 +252,6 @@ char *text_escape(const char *s, bool quote) {
         return buf;
 }
 
-void json_schedule(FILE *f, const struct dl_window *w, size_t n) {
-        fputc('[', f);
-        for (size_t i = 0; i < n; i++)
-                fprintf(f, "%s{\"days\":%u,\"start\":%u,\"end\":%u}", i > 0 ? "," : "", (unsigned)w[i].days,
-                        (unsigned)w[i].start, (unsigned)w[i].end);
-        fputc(']', f);
-}
-
 static bool is_upper(char c) {
         return c >= 'A' && c <= 'Z';
 }

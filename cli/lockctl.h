@@ -18,15 +18,12 @@
 #include <stdio.h>
 #include <systemd/sd-bus.h>
 
+#include "bus-dict.h"
+#include "code-info.h"
 #include "json-out.h"
+#include "log-entry.h"
 #include "macro.h"
 #include "schedule.h"
-
-#define DL_BUS_NAME "org.doorlockd.Lock1"
-#define DL_LOCK_PATH "/org/doorlockd/Lock1"
-#define DL_LOCK_INTERFACE "org.doorlockd.Lock1"
-#define DL_CODE_INTERFACE "org.doorlockd.Code1"
-#define DL_CODE_PATH_PREFIX "/org/doorlockd/Lock1/code/"
 
 enum {
         LOCKCTL_EXIT_REFUSED = 1,
@@ -120,55 +117,11 @@ void print_field(int width, const char *label, const char *value);
 /* The same into a malloc'd string (for table cells); NULL on OOM. */
 char *text_escape(const char *s, bool quote);
 
-void json_schedule(FILE *f, const struct dl_window *w, size_t n);
-
 /* "AutoRelockSeconds" -> "auto_relock_seconds", malloc'd. */
 char *snake_case(const char *s);
 
 /* ---- lockctl-bus.c ------------------------------------------------------- */
 
-/* One value of an a{sv} dictionary, for the types lockctl shows. */
-enum bus_value_type {
-        BUS_VALUE_STRING,   /* s, o, g */
-        BUS_VALUE_BOOL,     /* b */
-        BUS_VALUE_UNSIGNED, /* y, q, u, t */
-        BUS_VALUE_SIGNED,   /* n, i, x */
-        BUS_VALUE_DOUBLE,   /* d */
-        BUS_VALUE_SCHEDULE, /* a(yqq) */
-        BUS_VALUE_OTHER,    /* anything else: skipped, only the key is kept */
-};
-
-struct bus_value {
-        char *key;
-        enum bus_value_type type;
-        union {
-                char *s;
-                bool b;
-                uint64_t u;
-                int64_t i;
-                double d;
-                struct {
-                        struct dl_window *windows;
-                        size_t n_windows;
-                } schedule;
-        };
-};
-
-struct bus_dict {
-        struct bus_value *items;
-        size_t n;
-};
-
-void bus_dict_done(struct bus_dict *d);
-/* Read an a{sv} at the message's current position.  0 or a negative errno
- * (not printed). */
-int bus_read_dict(sd_bus_message *m, struct bus_dict *ret);
-const struct bus_value *bus_dict_find(const struct bus_dict *d, const char *key);
-const char *bus_dict_string(const struct bus_dict *d, const char *key);
-uint64_t bus_dict_unsigned(const struct bus_dict *d, const char *key, uint64_t fallback);
-bool bus_dict_bool(const struct bus_dict *d, const char *key, bool fallback);
-/* A value as JSON (schedule as [{days,start,end}], other types as null). */
-void json_bus_value(FILE *f, const struct bus_value *v);
 /* A value for people (schedule as format_schedule()). */
 void print_bus_value(FILE *f, const struct bus_value *v);
 
@@ -191,23 +144,6 @@ int bus_call_lock(sd_bus *bus, const char *member, sd_bus_message **ret_reply, c
 int bus_get_all(sd_bus *bus, const char *path, const char *interface, struct bus_dict *ret);
 
 /* ---- codes (lockctl-bus.c) ----------------------------------------------- */
-
-struct code_info {
-        char *path;
-        struct bus_dict props;
-        /* Views into props (never NULL: "" or 0 when missing). */
-        uint32_t id;
-        const char *name;
-        const char *kind;
-        bool enabled, active, duress;
-        uint32_t uses, max_uses;
-        uint64_t last_used, created, valid_from, valid_until;
-        const struct dl_window *windows;
-        size_t n_windows;
-};
-
-void code_info_done(struct code_info *c);
-void code_infos_free(struct code_info *c, size_t n);
 
 /* All codes, sorted by id, through ObjectManager.GetManagedObjects on
  * /org/doorlockd/Lock1.  Errors printed. */

@@ -89,3 +89,11 @@ void json_kv_bool(struct json *j, const char *key, bool b) {
         json_key(j, key);
         fputs(b ? "true" : "false", j->f);
 }
+
+void json_schedule(FILE *f, const struct dl_window *w, size_t n) {
+        fputc('[', f);
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "%s{\"days\":%u,\"start\":%u,\"end\":%u}", i > 0 ? "," : "", (unsigned)w[i].days,
+                        (unsigned)w[i].start, (unsigned)w[i].end);
+        fputc(']', f);
+}
