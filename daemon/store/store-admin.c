@@ -10,8 +10,8 @@
 
 /* ---- lockout and clock, as the owner sees them ---- */
 
-int dl_store_lockout_state_of(struct dl_store *s, enum dl_lockout_counter which, struct dl_lockout_state *ret,
-                              struct dl_error *err) {
+int dl_store_lockout_state_of(struct dl_store *s, enum dl_lockout_counter which,
+                              struct dl_lockout_state *ret, struct dl_error *err) {
         struct dl_state_row row;
         struct dl_lockout_state *lo;
         int64_t now;
@@ -46,8 +46,8 @@ int dl_store_end_lockout(struct dl_store *s, const struct dl_actor *actor, struc
         net_failures = t.state.net_lockout.failures;
         (void)dl_actor_describe(actor, who, sizeof(who));
         if (dl_lockout_clear(&t.state.lockout)) {
-                r = dl_txn_logf(&t, DL_EVENT_LOCKOUT, source, 0, NULL, "lockout ended and %u failures cleared %s",
-                                failures, who);
+                r = dl_txn_logf(&t, DL_EVENT_LOCKOUT, source, 0, NULL,
+                                "lockout ended and %u failures cleared %s", failures, who);
                 if (r < 0)
                         return dl_error_set(err, r, "Cannot write audit log");
         }

@@ -305,12 +305,11 @@ static int apply_denial(struct dl_txn *t, struct dl_decision *d, enum dl_source 
                                 dl_reason_to_string(d->reason), d->ec_issuer, d->code_name, d->ec_window,
                                 d->ec_slot, DL_EC_QUOTA);
         if (r >= 0 && d->lockout_started)
-                r = dl_txn_logf(t, DL_EVENT_LOCKOUT, source, 0, NULL,
-                                "%" PRIu32 " consecutive wrong entries; %s locked for %" PRId64 " s",
-                                lo->failures,
-                                dl_lockout_counter_of(source) == DL_LOCKOUT_NETWORK ? "network entries"
-                                                                                    : "keypad",
-                                (lo->lockout_until - t->now) / USEC_PER_SEC);
+                r = dl_txn_logf(
+                        t, DL_EVENT_LOCKOUT, source, 0, NULL,
+                        "%" PRIu32 " consecutive wrong entries; %s locked for %" PRId64 " s", lo->failures,
+                        dl_lockout_counter_of(source) == DL_LOCKOUT_NETWORK ? "network entries" : "keypad",
+                        (lo->lockout_until - t->now) / USEC_PER_SEC);
         if (r < 0)
                 return dl_error_set(err, r, "Cannot write audit log");
         return 0;

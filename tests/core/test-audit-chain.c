@@ -409,8 +409,7 @@ static void test_source_strings(void **state) {
                 const char *name;
         } table[] = {
                 { DL_SOURCE_KEYPAD, "keypad" }, { DL_SOURCE_DBUS, "dbus" },     { DL_SOURCE_BLE, "ble" },
-                { DL_SOURCE_SYSTEM, "system" }, { DL_SOURCE_BUTTON, "button" },
-                { DL_SOURCE_MQTT, "mqtt" },
+                { DL_SOURCE_SYSTEM, "system" }, { DL_SOURCE_BUTTON, "button" }, { DL_SOURCE_MQTT, "mqtt" },
         };
 
         (void)state;

@@ -49,7 +49,7 @@ static void test_keys_allow_only_their_own(void **state) {
         /* Nothing in the config opens the admin's operations. */
         assert_refused(&both, DL_REMOTE_OP_ADMIN, "doorlock-admin");
         assert_refused(&both, _DL_REMOTE_OP_MAX, "doorlock-admin");
-        assert_refused(&both, (enum dl_remote_op)-1, "doorlock-admin");
+        assert_refused(&both, (enum dl_remote_op) - 1, "doorlock-admin");
 }
 
 static void test_actions(void **state) {
@@ -61,7 +61,7 @@ static void test_actions(void **state) {
         assert_null(dl_remote_action_to_string(_DL_REMOTE_ACTION_MAX));
         assert_null(dl_remote_action_to_string(_DL_REMOTE_ACTION_INVALID));
         for (size_t i = 0; i < 10; i++) {
-                static const char *const bad[] = { "",       "Unlock", "unlock ", " unlock", "lock",
+                static const char *const bad[] = { "",       "Unlock",  "unlock ", " unlock",   "lock",
                                                    "normal", "privacy", "PASSAGE", "passage\n", "open" };
 
                 assert_int_equal(dl_remote_action_from_string(bad[i]), _DL_REMOTE_ACTION_INVALID);
@@ -84,8 +84,9 @@ static void test_pin_shape(void **state) {
         assert_int_equal(dl_remote_pin_check(big, 64, &err), -EINVAL);
         assert_string_equal(err.message, "A PIN is 1 to 64 digits 0-9");
         for (size_t i = 0; i < 9; i++) {
-                static const char *const bad[] = { "",         "48152a", " 481529", "481529 ", "-48152",
-                                                   "+481529", "4815.2", "\xd9\xa5\xd9\xa8", "%s%n" };
+                static const char *const bad[] = { "",        "48152a",           " 481529",
+                                                   "481529 ", "-48152",           "+481529",
+                                                   "4815.2",  "\xd9\xa5\xd9\xa8", "%s%n" };
 
                 err = (struct dl_error){};
                 assert_int_equal(dl_remote_pin_check(bad[i], 64, &err), -EINVAL);
