@@ -145,6 +145,8 @@ static const struct key keys[] = {
         { "Gpio", "Chip", KEY_CHIP, FIELD(gpio.chip), 0, 0, 0 },
         { "Simulator", "MotorMilliseconds", KEY_USEC, FIELD(sim_motor_usec), 0, 10000, USEC_PER_MSEC },
         { "Simulator", "KeyGapMilliseconds", KEY_USEC, FIELD(sim_key_gap_usec), 0, 5000, USEC_PER_MSEC },
+        { "Remote", "UnlockWithoutPin", KEY_BOOL, FIELD(remote.unlock_without_pin), 0, 0, 0 },
+        { "Remote", "CodeChanges", KEY_BOOL, FIELD(remote.code_changes), 0, 0, 0 },
 };
 
 bool dl_daemon_config_key(size_t i, const char **ret_section, const char **ret_name) {

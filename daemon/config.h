@@ -22,6 +22,7 @@
  *   [Hardware] Backend=simulated|gpio
  *   [Gpio]     Chip=
  *   [Simulator] MotorMilliseconds= KeyGapMilliseconds=
+ *   [Remote]   UnlockWithoutPin= CodeChanges=  (what the network may do)
  *
  * The GPIO keys fill struct dl_hw_gpio_config (hw-gpio.h: the line syntax
  * "[chip:]line[:active-low]" and the checks).  With Backend=gpio, once any
@@ -42,6 +43,7 @@
 #include "error.h"
 #include "hw-gpio.h"
 #include "lock-controller.h"
+#include "remote-entry.h"
 #include "store.h"
 
 enum dl_backend {
@@ -50,15 +52,16 @@ enum dl_backend {
 };
 
 struct dl_daemon_config {
-        struct dl_store_config store;  /* store.time_zone points at time_zone */
-        char *time_zone;               /* owned; NULL = the system's */
-        int64_t keypad_timeout_usec;   /* EntryTimeoutSeconds, default 10 s */
-        struct dl_lock_config lock;    /* relock 5 s, motor 2 s, door sensor yes */
-        enum dl_backend backend;       /* gpio (the real lock); --simulate overrides */
-        int64_t sim_motor_usec;        /* simulated bolt travel, default 300 ms */
-        int64_t sim_key_gap_usec;      /* PressKeys gap between keys, default 150 ms */
-        struct dl_hw_gpio_config gpio; /* [Gpio], the GPIO keys of [Keypad] and [Lock] */
-        int64_t door_held_open_usec;   /* [Lock] DoorHeldOpenSeconds=, default 0 = no alarm */
+        struct dl_store_config store;   /* store.time_zone points at time_zone */
+        char *time_zone;                /* owned; NULL = the system's */
+        int64_t keypad_timeout_usec;    /* EntryTimeoutSeconds, default 10 s */
+        struct dl_lock_config lock;     /* relock 5 s, motor 2 s, door sensor yes */
+        enum dl_backend backend;        /* gpio (the real lock); --simulate overrides */
+        int64_t sim_motor_usec;         /* simulated bolt travel, default 300 ms */
+        int64_t sim_key_gap_usec;       /* PressKeys gap between keys, default 150 ms */
+        struct dl_hw_gpio_config gpio;  /* [Gpio], the GPIO keys of [Keypad] and [Lock] */
+        int64_t door_held_open_usec;    /* [Lock] DoorHeldOpenSeconds=, default 0 = no alarm */
+        struct dl_remote_policy remote; /* [Remote]: what the remote role may; both no */
 };
 
 void dl_daemon_config_init(struct dl_daemon_config *c);

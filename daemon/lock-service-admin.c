@@ -16,9 +16,19 @@
 int service_need_admin(const struct dl_caller *c, struct dl_error *err) {
         if (c->role == DL_ROLE_ADMIN)
                 return 0;
+        if (c->role == DL_ROLE_REMOTE)
+                /* Never the network, whatever [Remote] says. */
+                return dl_remote_check(NULL, DL_REMOTE_OP_ADMIN, err);
         return dl_error_kind(err, "AccessDenied",
                              dl_error_set(err, -EACCES,
                                           "Only administrators (root or group doorlock-admin) may do this"));
+}
+
+int service_need_admin_or_remote(struct dl_service *s, const struct dl_caller *c, enum dl_remote_op op,
+                                 struct dl_error *err) {
+        if (c->role == DL_ROLE_REMOTE)
+                return dl_remote_check(&s->config->remote, op, err);
+        return service_need_admin(c, err);
 }
 
 int dl_service_check_read(const struct dl_caller *c, struct dl_error *err) {
@@ -32,14 +42,22 @@ int dl_service_check_read(const struct dl_caller *c, struct dl_error *err) {
 int dl_service_set_mode(struct dl_service *s, const struct dl_caller *c, const char *mode,
                         struct dl_error *err) {
         enum dl_lock_mode m = dl_lock_mode_from_string(mode);
-        enum dl_lock_mode old = s->ctl.mode;
         int r;
 
+        /* The network sets passage mode only with a PIN (SubmitPin). */
         r = service_need_admin(c, err);
         if (r < 0)
                 return r;
         if (m < 0)
                 return dl_error_set(err, -EINVAL, "Unknown mode; use normal, privacy or passage");
+        return service_set_mode(s, c->source, c->who, m, err);
+}
+
+int service_set_mode(struct dl_service *s, enum dl_source source, const char *who, enum dl_lock_mode m,
+                     struct dl_error *err) {
+        enum dl_lock_mode old = s->ctl.mode;
+        int r;
+
         if (m == old)
                 return 0;
         if (m == DL_MODE_PASSAGE) {
@@ -55,10 +73,10 @@ int dl_service_set_mode(struct dl_service *s, const struct dl_caller *c, const c
                 struct dl_lock_operation op = {
                         .unlock = true,
                         .cause = DL_CAUSE_PASSAGE_MODE,
-                        .source = c->source,
+                        .source = source,
                 };
 
-                (void)snprintf(op.who, sizeof(op.who), "%s", c->who);
+                (void)snprintf(op.who, sizeof(op.who), "%s", who);
                 service_begin_op(s, &op);
                 r = dl_lock_set_mode(&s->ctl, mono_now(), m);
                 service_end_op(s);
@@ -66,8 +84,8 @@ int dl_service_set_mode(struct dl_service *s, const struct dl_caller *c, const c
         if (r < 0)
                 return dl_error_set(err, r, "Cannot change mode: %s", strerror(-r));
         service_rearm_lock_timer(s);
-        service_log_event(s, "mode", c->source, c->who, "mode %s -> %s by %s", dl_lock_mode_to_string(old),
-                          dl_lock_mode_to_string(m), c->who);
+        service_log_event(s, "mode", source, who, "mode %s -> %s by %s", dl_lock_mode_to_string(old),
+                          dl_lock_mode_to_string(m), who);
         return 0;
 }
 
@@ -122,9 +140,13 @@ int dl_service_add_code(struct dl_service *s, const struct dl_caller *c, const s
         struct dl_actor actor = { c->source, c->who };
         int r;
 
-        r = service_need_admin(c, err);
+        r = service_need_admin_or_remote(s, c, DL_REMOTE_OP_CODE, err);
         if (r < 0)
                 return r;
+        /* A generated PIN would travel back over the network, and on to
+         * whoever reads the bridge's replies. */
+        if (c->role == DL_ROLE_REMOTE && !(pin && *pin))
+                return dl_error_set(err, -EINVAL, "No generated PINs over the network: choose the PIN");
         r = dl_store_add_code(s->store, spec, pin && *pin ? pin : NULL, length, &actor, ret_id, pin_out,
                               err);
         service_sync_all(s);
@@ -136,7 +158,7 @@ int dl_service_update_code(struct dl_service *s, const struct dl_caller *c, int6
         struct dl_actor actor = { c->source, c->who };
         int r;
 
-        r = service_need_admin(c, err);
+        r = service_need_admin_or_remote(s, c, DL_REMOTE_OP_CODE, err);
         if (r < 0)
                 return r;
         r = dl_store_update_code(s->store, id, spec, &actor, err);
@@ -151,7 +173,7 @@ int dl_service_remove_code(struct dl_service *s, const struct dl_caller *c, int6
         struct dl_actor actor = { c->source, c->who };
         int r;
 
-        r = service_need_admin(c, err);
+        r = service_need_admin_or_remote(s, c, DL_REMOTE_OP_CODE, err);
         if (r < 0)
                 return r;
         r = dl_store_remove_code(s->store, id, &actor, err);

@@ -167,11 +167,16 @@ void service_log_flap_tick(struct dl_service *s) {
         s->flap_forced = 0;
 }
 
-/* ---- the keypad lockout ---- */
+/* ---- the keypad's and the network's lockouts ---- */
 
-void service_log_lockout_change(struct dl_service *s, int64_t seen) {
+void service_log_lockout_change(struct dl_service *s, enum dl_lockout_counter which, int64_t seen) {
         /* Ran out by itself (not reset early: ResetLockout() logs that). */
-        if (seen > 0 && dl_clock_now(&dl_clock_system) >= seen)
+        if (seen <= 0 || dl_clock_now(&dl_clock_system) < seen)
+                return;
+        if (which == DL_LOCKOUT_NETWORK)
+                service_queue_log(s, DL_EVENT_LOCKOUT_ENDED, DL_SOURCE_SYSTEM, 0, NULL,
+                                  "network lockout ended; PINs from the network are heard again");
+        else
                 service_queue_log(s, DL_EVENT_LOCKOUT_ENDED, DL_SOURCE_SYSTEM, 0, NULL,
                                   "keypad lockout ended; the keypad takes codes again");
 }

@@ -39,14 +39,16 @@ struct dl_service {
         sd_event_source *lock_timer;
         sd_event_source *keypad_timer;
         sd_event_source *maintain_timer;
-        sd_event_source *lockout_timer;   /* KeypadLockedUntil going back to 0 */
-        sd_event_source *ec_window_timer; /* EmergencyCodesLeft refills */
-        sd_event_source *flap_timer;      /* a door-flapping summary is due */
+        sd_event_source *lockout_timer;     /* KeypadLockedUntil going back to 0 */
+        sd_event_source *net_lockout_timer; /* NetworkLockedUntil going back to 0 */
+        sd_event_source *ec_window_timer;   /* EmergencyCodesLeft refills */
+        sd_event_source *flap_timer;        /* a door-flapping summary is due */
 
         int64_t last_log_seq;
         int64_t *code_ids;
         size_t n_code_ids;
         int64_t lockout_until_seen;
+        int64_t net_lockout_until_seen;
         bool clock_trusted_seen;
 
         /* The story log (lock-service-log.c). */
@@ -109,8 +111,9 @@ void service_log_state(struct dl_service *s, enum dl_lock_state old, enum dl_loc
 /* false: the change is part of a flap and is only counted. */
 bool service_log_door(struct dl_service *s, enum dl_door_state old, enum dl_door_state now);
 void service_log_flap_tick(struct dl_service *s);
-/* KeypadLockedUntil moved away from `seen`: log the end if it ran out. */
-void service_log_lockout_change(struct dl_service *s, int64_t seen);
+/* KeypadLockedUntil (or NetworkLockedUntil) moved away from `seen`: log
+ * the end if it ran out. */
+void service_log_lockout_change(struct dl_service *s, enum dl_lockout_counter which, int64_t seen);
 
 /* ---- the backend (lock-service-hw.c) ---- */
 
@@ -141,6 +144,8 @@ void service_rearm_keypad_timer(struct dl_service *s);
 /* Announce KeypadLockedUntil again when the lockout ending at `until`
  * (realtime µs, <= 0: none) runs out by itself. */
 void service_arm_lockout_timer(struct dl_service *s, int64_t until);
+/* The same for NetworkLockedUntil. */
+void service_arm_net_lockout_timer(struct dl_service *s, int64_t until);
 /* Arm the flap timer for dl_door_flap_deadline(). */
 void service_rearm_flap_timer(struct dl_service *s);
 /* EmergencyCodesLeft refills when a new 4-hour window starts. */
@@ -150,3 +155,12 @@ void service_arm_ec_window_timer(struct dl_service *s);
 
 /* 0 for an admin, else -EACCES with kind AccessDenied. */
 int service_need_admin(const struct dl_caller *c, struct dl_error *err);
+/* 0 for an admin, and for a remote caller when op is allowed to it under
+ * the daemon's [Remote] keys (remote-entry.h); else -EACCES with kind
+ * AccessDenied, naming the key that would allow it. */
+int service_need_admin_or_remote(struct dl_service *s, const struct dl_caller *c, enum dl_remote_op op,
+                                 struct dl_error *err);
+/* Switch the mode (no role check: the caller's, or SubmitPin's code), log
+ * "mode A -> B by <who>".  Setting the current mode again does nothing. */
+int service_set_mode(struct dl_service *s, enum dl_source source, const char *who, enum dl_lock_mode m,
+                     struct dl_error *err);

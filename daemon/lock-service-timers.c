@@ -54,6 +54,11 @@ void service_arm_lockout_timer(struct dl_service *s, int64_t until) {
                 rearm(s->lockout_timer, until);
 }
 
+void service_arm_net_lockout_timer(struct dl_service *s, int64_t until) {
+        if (until > 0)
+                rearm(s->net_lockout_timer, until);
+}
+
 static int on_lockout_timer(sd_event_source *es, uint64_t usec, void *userdata) {
         (void)es;
         (void)usec;
@@ -139,6 +144,9 @@ int service_timers_new(struct dl_service *s) {
                 r = add_idle_timer(s->event, &s->lockout_timer, CLOCK_REALTIME, USEC_PER_SEC / 100,
                                    on_lockout_timer, s);
         if (r >= 0)
+                r = add_idle_timer(s->event, &s->net_lockout_timer, CLOCK_REALTIME, USEC_PER_SEC / 100,
+                                   on_lockout_timer, s);
+        if (r >= 0)
                 r = add_idle_timer(s->event, &s->ec_window_timer, CLOCK_REALTIME, USEC_PER_SEC, on_ec_window,
                                    s);
         if (r >= 0)
@@ -156,6 +164,7 @@ void service_timers_free(struct dl_service *s) {
         s->keypad_timer = sd_event_source_disable_unref(s->keypad_timer);
         s->maintain_timer = sd_event_source_disable_unref(s->maintain_timer);
         s->lockout_timer = sd_event_source_disable_unref(s->lockout_timer);
+        s->net_lockout_timer = sd_event_source_disable_unref(s->net_lockout_timer);
         s->ec_window_timer = sd_event_source_disable_unref(s->ec_window_timer);
         s->flap_timer = sd_event_source_disable_unref(s->flap_timer);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit-log.h"
 #include "code-store.h"
@@ -27,11 +28,15 @@ static int emit_log(const struct dl_audit_entry *e, void *userdata) {
 
 void service_sync_store(struct dl_service *s) {
         int64_t until, seen = s->lockout_until_seen;
+        int64_t net_until, net_seen = s->net_lockout_until_seen;
         bool trusted;
 
         until = dl_service_keypad_locked_until(s);
         if (until != seen)
-                service_log_lockout_change(s, seen);
+                service_log_lockout_change(s, DL_LOCKOUT_KEYPAD, seen);
+        net_until = dl_service_network_locked_until(s);
+        if (net_until != net_seen)
+                service_log_lockout_change(s, DL_LOCKOUT_NETWORK, net_seen);
         /* While the bolt moves, its entries wait for the arrival: one
          * transaction for "unlock" and "unlocked", not two. */
         if (!s->moving)
@@ -43,6 +48,11 @@ void service_sync_store(struct dl_service *s) {
                 s->ev->property_changed(s->ev_userdata, "KeypadLockedUntil");
                 /* Say so again when the lockout runs out by itself. */
                 service_arm_lockout_timer(s, until);
+        }
+        if (net_until != net_seen) {
+                s->net_lockout_until_seen = net_until;
+                s->ev->property_changed(s->ev_userdata, "NetworkLockedUntil");
+                service_arm_net_lockout_timer(s, net_until);
         }
         trusted = dl_service_clock_trusted(s);
         if (trusted != s->clock_trusted_seen) {
@@ -213,14 +223,22 @@ struct dl_store *dl_service_store(struct dl_service *s) {
         return s->store;
 }
 
-int64_t dl_service_keypad_locked_until(struct dl_service *s) {
+static int64_t locked_until(struct dl_service *s, enum dl_lockout_counter which) {
         struct dl_lockout_state lo;
         int64_t now;
 
-        if (dl_store_lockout_state(s->store, &lo, NULL) < 0)
+        if (dl_store_lockout_state_of(s->store, which, &lo, NULL) < 0)
                 return 0;
         now = dl_clock_now(&dl_clock_system);
         return dl_lockout_active(&lo, now) ? lo.lockout_until : 0;
+}
+
+int64_t dl_service_keypad_locked_until(struct dl_service *s) {
+        return locked_until(s, DL_LOCKOUT_KEYPAD);
+}
+
+int64_t dl_service_network_locked_until(struct dl_service *s) {
+        return locked_until(s, DL_LOCKOUT_NETWORK);
 }
 
 unsigned dl_service_code_count(struct dl_service *s) {
@@ -266,7 +284,7 @@ int dl_service_lock(struct dl_service *s, const struct dl_caller *c, struct dl_e
         bool drove;
         int r;
 
-        r = service_need_admin(c, err);
+        r = service_need_admin_or_remote(s, c, DL_REMOTE_OP_LOCK, err);
         if (r >= 0)
                 r = service_need_hw(s, err);
         if (r < 0)
@@ -301,7 +319,8 @@ int dl_service_unlock(struct dl_service *s, const struct dl_caller *c, int64_t h
         struct dl_lock_operation op;
         int r;
 
-        r = service_need_admin(c, err);
+        /* The network opens without a PIN only if the owner said so. */
+        r = service_need_admin_or_remote(s, c, DL_REMOTE_OP_UNLOCK, err);
         if (r >= 0)
                 r = service_need_hw(s, err);
         if (r < 0)
@@ -378,14 +397,97 @@ int dl_service_entry(struct dl_service *s, const char *entry, enum dl_source sou
                 if (ret->lockout_started) {
                         char detail[96];
 
-                        snprintf(detail, sizeof(detail),
-                                 "keypad locked for %" PRId64 " s after wrong entries",
+                        snprintf(detail, sizeof(detail), "%s locked for %" PRId64 " s after wrong entries",
+                                 dl_lockout_counter_of(source) == DL_LOCKOUT_NETWORK ? "network entries"
+                                                                                     : "keypad",
                                  (ret->lockout_until - dl_clock_now(&dl_clock_system) + USEC_PER_SEC - 1) /
                                          USEC_PER_SEC);
                         s->ev->alarm(s->ev_userdata, "lockout", detail);
                 }
         }
         service_sync_store(s);
+        return 0;
+}
+
+void dl_service_grant_name(const struct dl_decision *d, char *buf, size_t size) {
+        if (d->emergency)
+                (void)snprintf(buf, size, "emergency code (%s)", d->code_name);
+        else
+                (void)snprintf(buf, size, "%s", d->code_name);
+}
+
+/* "until 2026-06-01 12:00:30 UTC" for a LockedOut message. */
+static void format_until(int64_t usec, char *buf, size_t size) {
+        time_t t = (time_t)((usec + USEC_PER_SEC - 1) / USEC_PER_SEC);
+        struct tm tm;
+
+        if (!gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+                (void)snprintf(buf, size, "%" PRId64 " µs since the epoch", usec);
+}
+
+static int locked_out(struct dl_error *err, int64_t until) {
+        char when[64];
+
+        format_until(until, when, sizeof(when));
+        return dl_error_kind(
+                err, "LockedOut",
+                dl_error_set(err, -EAGAIN,
+                             "PINs from the network are locked out after wrong entries until %s "
+                             "(NetworkLockedUntil); the keypad is not",
+                             when));
+}
+
+int dl_service_submit_pin(struct dl_service *s, const struct dl_caller *c, const char *pin,
+                          const char *action, struct dl_decision *ret, struct dl_error *err) {
+        enum dl_remote_action a;
+        int64_t until;
+        int r;
+
+        *ret = (struct dl_decision){};
+        r = service_need_admin_or_remote(s, c, DL_REMOTE_OP_SUBMIT_PIN, err);
+        if (r < 0)
+                return r;
+        a = dl_remote_action_from_string(action);
+        if (a < 0)
+                return dl_error_set(err, -EINVAL, "Unknown action; use unlock or passage");
+        /* Nothing that is not digits is counted or written. */
+        r = dl_remote_pin_check(pin, DL_ENTRY_INPUT_MAX, err);
+        if (r < 0)
+                return r;
+        r = service_need_hw(s, err);
+        if (r < 0)
+                return r;
+        /* Locked out: refused without a look, and without a write, so a
+         * flood from the broker neither wears the disk nor prunes the
+         * log. */
+        until = dl_service_network_locked_until(s);
+        if (until > 0)
+                return locked_out(err, until);
+
+        /* The keypad's own path, with the network's source and counter. */
+        r = dl_service_entry(s, pin, DL_SOURCE_MQTT, ret, err);
+        if (r < 0)
+                return r;
+        if (!ret->granted) {
+                if (ret->reason == DL_REASON_LOCKED_OUT)
+                        return locked_out(err, ret->lockout_until);
+                /* Why is in the log and in AccessDenied, for the owner; the
+                 * reply goes back to whoever sent the command. */
+                return dl_error_kind(err, "CodeRefused",
+                                     dl_error_set(err, -EPERM, "The PIN was not accepted"));
+        }
+        if (a == DL_REMOTE_ACTION_PASSAGE && s->ctl.mode != DL_MODE_PASSAGE) {
+                char who[DL_CODE_NAME_MAX_BYTES + 48];
+
+                if (ret->emergency)
+                        (void)snprintf(who, sizeof(who), "emergency code (%s)", ret->code_name);
+                else
+                        (void)snprintf(who, sizeof(who), "code %" PRId64 " (%s)", ret->code_id,
+                                       ret->code_name);
+                r = service_set_mode(s, DL_SOURCE_MQTT, who, DL_MODE_PASSAGE, err);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -454,6 +556,8 @@ int dl_service_new(sd_event *event, const struct dl_daemon_config *config, struc
         /* A lockout that outlived a restart: announce its end too. */
         s->lockout_until_seen = dl_service_keypad_locked_until(s);
         service_arm_lockout_timer(s, s->lockout_until_seen);
+        s->net_lockout_until_seen = dl_service_network_locked_until(s);
+        service_arm_net_lockout_timer(s, s->net_lockout_until_seen);
         service_arm_ec_window_timer(s);
         *ret = s;
         return 0;

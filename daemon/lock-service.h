@@ -23,9 +23,12 @@
 #include "store.h"
 #include "verify.h"
 
+/* Ordered: each role reads what the ones before it read. */
 enum dl_role {
         DL_ROLE_NONE,     /* read Lock1 properties, introspect */
         DL_ROLE_OBSERVER, /* read everything, receive signals */
+        DL_ROLE_REMOTE,   /* a network face: an observer that may Lock, SubmitPin, and what [Remote]
+                           * allows (remote-entry.h); its calls are audited with source mqtt */
         DL_ROLE_ADMIN,    /* everything */
 };
 
@@ -98,6 +101,8 @@ enum dl_door_state dl_service_door(const struct dl_service *s);
 enum dl_lock_mode dl_service_mode(const struct dl_service *s);
 uint32_t dl_service_relock_seconds(const struct dl_service *s);
 int64_t dl_service_keypad_locked_until(struct dl_service *s);
+/* When the network's lockout (SubmitPin) ends, 0 when there is none. */
+int64_t dl_service_network_locked_until(struct dl_service *s);
 unsigned dl_service_code_count(struct dl_service *s);
 unsigned dl_service_max_codes(const struct dl_service *s);
 bool dl_service_clock_trusted(struct dl_service *s);
@@ -154,6 +159,20 @@ int dl_service_check_read(const struct dl_caller *c, struct dl_error *err);
  * report. */
 int dl_service_entry(struct dl_service *s, const char *entry, enum dl_source source, struct dl_decision *ret,
                      struct dl_error *err);
+
+/* A PIN from the network (remote and admin callers; source mqtt, the
+ * network's own counter): the keypad's path (dl_service_entry()), then for
+ * action "passage" passage mode, set by the code.  0 when it opened, with
+ * the decision in ret; -EINVAL for an unknown action or a PIN that is not
+ * 1-64 digits (nothing counted); kind NoHardware; kind LockedOut while the
+ * network is locked out (not verified, nothing written); kind CodeRefused
+ * for any refusal, with a message that does not say why (the audit log and
+ * AccessDenied do).  The caller wipes pin. */
+int dl_service_submit_pin(struct dl_service *s, const struct dl_caller *c, const char *pin,
+                          const char *action, struct dl_decision *ret, struct dl_error *err);
+/* What AccessGranted calls the code of a grant: its name, or "emergency
+ * code (<issuer>)". */
+void dl_service_grant_name(const struct dl_decision *d, char *buf, size_t size);
 
 /* Run the store's upkeep now (also hourly by itself). */
 int dl_service_maintain(struct dl_service *s);

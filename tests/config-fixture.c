@@ -138,6 +138,8 @@ void assert_config_equal(const struct dl_daemon_config *a, const struct dl_daemo
         assert_int_equal(a->sim_motor_usec, b->sim_motor_usec);
         assert_int_equal(a->sim_key_gap_usec, b->sim_key_gap_usec);
         assert_int_equal(a->door_held_open_usec, b->door_held_open_usec);
+        assert_int_equal(a->remote.unlock_without_pin, b->remote.unlock_without_pin);
+        assert_int_equal(a->remote.code_changes, b->remote.code_changes);
         assert_gpio_equal(&a->gpio, &b->gpio);
 }
 

@@ -39,6 +39,8 @@ static void test_defaults(void **state) {
         assert_int_equal(c->backend, DL_BACKEND_GPIO);
         assert_int_equal(c->sim_motor_usec, 300 * MSEC);
         assert_int_equal(c->sim_key_gap_usec, 150 * MSEC);
+        assert_false(c->remote.unlock_without_pin);
+        assert_false(c->remote.code_changes);
 
         assert_int_equal(dl_store_config_check(&c->store, NULL), 0);
 
@@ -72,7 +74,10 @@ static const char every_key[] = "[Codes]\n"
                                 "Backend=simulated\n"
                                 "[Simulator]\n"
                                 "MotorMilliseconds=0\n"
-                                "KeyGapMilliseconds=5000\n";
+                                "KeyGapMilliseconds=5000\n"
+                                "[Remote]\n"
+                                "UnlockWithoutPin=yes\n"
+                                "CodeChanges=yes\n";
 
 static void test_every_key(void **state) {
         struct fixture *f = *state;
@@ -98,6 +103,8 @@ static void test_every_key(void **state) {
         assert_int_equal(c->store.log_max_entries, 500);
         assert_int_equal(c->backend, DL_BACKEND_SIMULATED);
         assert_int_equal(c->sim_motor_usec, 0);
+        assert_true(c->remote.unlock_without_pin);
+        assert_true(c->remote.code_changes);
         assert_int_equal(c->sim_key_gap_usec, 5000 * MSEC);
         /* Untouched by the file. */
         assert_int_equal(c->store.busy_timeout_ms, 5000);
@@ -182,6 +189,10 @@ static void test_booleans(void **state) {
         assert_load_fails_at(f, "[Lock]\nDoorSensor=yess\n", 2, "[Lock] DoorSensor=yess: ", "boolean");
         assert_load_fails_at(f, "[Lock]\nDoorSensor=2\n", 2, "[Lock] DoorSensor=2: ", "boolean");
         assert_load_fails_at(f, "[Keypad]\nAntiPeep=enabled\n", 2, "[Keypad] AntiPeep=enabled: ", "boolean");
+        assert_load_fails_at(f, "[Remote]\nUnlockWithoutPin=sure\n", 2,
+                             "[Remote] UnlockWithoutPin=sure: ", "boolean");
+        assert_load_fails_at(f, "[Remote]\nCodeChanges=2\n", 2, "[Remote] CodeChanges=2: ", "boolean");
+        assert_load_fails_at(f, "[Remote]\nUnlock=yes\n", 2, "Unlock", NULL);
         assert_load_fails_at(f, "[Keypad]\nAntiPeep=\"yes\"\n", 2, "[Keypad] AntiPeep=\"yes\": ", NULL);
 }
 
@@ -196,7 +207,8 @@ static void test_empty_value_resets(void **state) {
                    "[Clock]\nTimeZone=\n"
                    "[Log]\nMaxEntries=\n"
                    "[Hardware]\nBackend=\n"
-                   "[Simulator]\nMotorMilliseconds=\nKeyGapMilliseconds=  \n");
+                   "[Simulator]\nMotorMilliseconds=\nKeyGapMilliseconds=  \n"
+                   "[Remote]\nUnlockWithoutPin=\nCodeChanges=\n");
         assert_is_default(&f->config);
 
         /* Within one file: set, then reset. */
@@ -668,7 +680,7 @@ static void test_shipped_file(void **state) {
         free(line);
         assert_int_equal(fclose(in), 0);
         assert_int_equal(fclose(out), 0);
-        assert_int_equal(keys, 46);
+        assert_int_equal(keys, 48);
 
         r = dl_daemon_config_load(&f->config, f->path, &err);
         if (r != 0)

@@ -163,7 +163,43 @@ struct rig {
         struct dl_service *service;
         unsigned syncs_at_drive;
         bool driven;
+        /* What the faces were told (rec_events). */
+        unsigned n_granted, n_denied, n_net_locked_until, n_keypad_locked_until;
+        enum dl_source granted_source, denied_source;
+        int64_t granted_id;
+        char granted_name[64], denied_reason[32], alarm_kind[32], alarm_detail[96];
 };
+
+static void rec_granted(void *u, enum dl_source source, int64_t id, const char *name) {
+        struct rig *r = u;
+
+        r->n_granted++;
+        r->granted_source = source;
+        r->granted_id = id;
+        snprintf(r->granted_name, sizeof(r->granted_name), "%s", name);
+}
+static void rec_denied(void *u, enum dl_source source, const char *reason) {
+        struct rig *r = u;
+
+        r->n_denied++;
+        r->denied_source = source;
+        snprintf(r->denied_reason, sizeof(r->denied_reason), "%s", reason);
+}
+static void rec_alarm(void *u, const char *kind, const char *detail) {
+        struct rig *r = u;
+
+        snprintf(r->alarm_kind, sizeof(r->alarm_kind), "%s", kind);
+        snprintf(r->alarm_detail, sizeof(r->alarm_detail), "%s", detail);
+}
+static void rec_property(void *u, const char *property) {
+        struct rig *r = u;
+
+        if (strcmp(property, "NetworkLockedUntil") == 0)
+                r->n_net_locked_until++;
+        if (strcmp(property, "KeypadLockedUntil") == 0)
+                r->n_keypad_locked_until++;
+}
+static struct dl_service_events rec_events;
 
 static struct rig *the_rig;
 
@@ -216,9 +252,12 @@ static int rig_setup(void **state) {
         r->config.lock.door_sensor = false;
         assert_int_equal(dl_store_open(r->dir, &r->config.store, &dl_clock_system, &r->store, &err), 0);
         assert_int_equal(sd_event_new(&r->event), 0);
-        assert_int_equal(
-                dl_service_new(r->event, &r->config, r->store, &dl_service_events_none, NULL, &r->service),
-                0);
+        rec_events = dl_service_events_none;
+        rec_events.granted = rec_granted;
+        rec_events.denied = rec_denied;
+        rec_events.alarm = rec_alarm;
+        rec_events.property_changed = rec_property;
+        assert_int_equal(dl_service_new(r->event, &r->config, r->store, &rec_events, r, &r->service), 0);
         /* Bolt 5 ms, keys 1 ms apart; the service drives it through the
          * wrapper, to see when the drive goes out. */
         assert_int_equal(dl_hw_sim_new(r->event, 5000, 1000, &dl_service_hw_events, r->service, &r->sim), 0);
@@ -258,6 +297,27 @@ static int collect_entry(const struct dl_audit_entry *e, void *userdata) {
                 c->n++;
         }
         return 0;
+}
+
+struct count_of {
+        const char *event, *source;
+        unsigned n;
+};
+
+static int count_one(const struct dl_audit_entry *e, void *userdata) {
+        struct count_of *c = userdata;
+
+        if (strcmp(e->event, c->event) == 0 && strcmp(e->source, c->source) == 0)
+                c->n++;
+        return 0;
+}
+
+/* Entries of this event and source in the whole log. */
+static unsigned raw_count(struct rig *r, const char *event, const char *source) {
+        struct count_of c = { event, source, 0 };
+
+        assert_int_equal(dl_store_audit_list(r->store, 0, 0, count_one, &c, NULL), 0);
+        return c.n;
 }
 
 static int64_t log_head(struct rig *r) {
@@ -418,12 +478,350 @@ static void test_hand_turned(void **state) {
         assert_string_equal(c.details[1], "auto-relock: locked by auto-relock");
 }
 
+/* ---- the remote role and SubmitPin ---- */
+
+static const struct dl_caller remote = { .source = DL_SOURCE_MQTT,
+                                         .role = DL_ROLE_REMOTE,
+                                         .who = "uid 998" };
+static const struct dl_caller admin_caller = { .source = DL_SOURCE_DBUS,
+                                               .role = DL_ROLE_ADMIN,
+                                               .who = "uid 0" };
+static const struct dl_caller observer = { .source = DL_SOURCE_DBUS,
+                                           .role = DL_ROLE_OBSERVER,
+                                           .who = "uid 997" };
+
+static void assert_denied(int r, const struct dl_error *err, const char *needle) {
+        assert_int_equal(r, -EACCES);
+        assert_non_null(err->kind);
+        assert_string_equal(err->kind, "AccessDenied");
+        if (!strstr(err->message, needle))
+                fail_msg("\"%s\" does not name \"%s\"", err->message, needle);
+}
+
+static int64_t add(struct rig *r, const char *name, const char *pin, enum dl_code_kind kind) {
+        struct dl_code_spec spec;
+        struct dl_error err = {};
+        int64_t id;
+
+        dl_code_spec_init(&spec, name);
+        spec.kind = kind;
+        assert_int_equal(dl_store_add_code(r->store, &spec, pin, 0, NULL, &id, NULL, &err), 0);
+        return id;
+}
+
+/* The newest entry's event and source. */
+static void last_entry(struct rig *r, char event[DL_AUDIT_EVENT_MAX], char source[DL_AUDIT_SOURCE_MAX],
+                       char details[DL_AUDIT_DETAILS_MAX]);
+
+struct last {
+        struct dl_audit_entry e;
+};
+
+static int keep_last(const struct dl_audit_entry *e, void *userdata) {
+        ((struct last *)userdata)->e = *e;
+        return 0;
+}
+
+static void last_entry(struct rig *r, char event[DL_AUDIT_EVENT_MAX], char source[DL_AUDIT_SOURCE_MAX],
+                       char details[DL_AUDIT_DETAILS_MAX]) {
+        struct last l = {};
+
+        assert_int_equal(dl_store_audit_list(r->store, log_head(r) - 1, 0, keep_last, &l, NULL), 0);
+        memcpy(event, l.e.event, DL_AUDIT_EVENT_MAX);
+        memcpy(source, l.e.source, DL_AUDIT_SOURCE_MAX);
+        memcpy(details, l.e.details, DL_AUDIT_DETAILS_MAX);
+}
+
+/* What a remote caller may do, and the [Remote] keys that open more. */
+static void test_remote_role(void **state) {
+        struct rig *r = *state;
+        char event[DL_AUDIT_EVENT_MAX], source[DL_AUDIT_SOURCE_MAX], details[DL_AUDIT_DETAILS_MAX];
+        char code[DL_EC_DIGITS + 1], uri[DL_EC_URI_MAX], pin_out[DL_PIN_BUFFER_SIZE] = {};
+        struct dl_code_spec spec;
+        struct dl_error err = {};
+        int64_t until, id, alice = add(r, "Alice", "481529", DL_CODE_NORMAL);
+        uint8_t *buf = NULL;
+        size_t size = 0;
+        unsigned left;
+        uint32_t issuer;
+
+        /* Lock: yes, audited as the network's. */
+        assert_int_equal(dl_service_lock(r->service, &remote, &err), 0);
+        assert_int_equal(dl_service_state(r->service), DL_LOCK_LOCKED);
+        last_entry(r, event, source, details);
+        assert_string_equal(event, "lock");
+        assert_string_equal(source, "mqtt");
+        assert_string_equal(details, "remote: locked by uid 998 (was locked)");
+
+        /* Unlock without a PIN: only with UnlockWithoutPin=yes. */
+        err = (struct dl_error){};
+        assert_denied(dl_service_unlock(r->service, &remote, 0, &err), &err,
+                      "[Remote] UnlockWithoutPin=yes");
+        err = (struct dl_error){};
+        assert_denied(dl_service_unlock(r->service, &remote, 5 * USEC_PER_SEC, &err), &err,
+                      "UnlockWithoutPin");
+        assert_int_equal(dl_service_state(r->service), DL_LOCK_LOCKED);
+        r->config.remote.unlock_without_pin = true;
+        assert_int_equal(dl_service_unlock(r->service, &remote, 0, &err), 0);
+        assert_int_equal(r->granted_source, DL_SOURCE_MQTT);
+        run_until_state(r, DL_LOCK_UNLOCKED);
+        run_until_state(r, DL_LOCK_LOCKED);
+
+        /* Never, whatever [Remote] says. */
+        r->config.remote.code_changes = true;
+#define NEVER(call)                                                                                         \
+        do {                                                                                                \
+                err = (struct dl_error){};                                                                  \
+                assert_denied((call), &err, "never the network");                                           \
+        } while (0)
+        NEVER(dl_service_set_mode(r->service, &remote, "passage", &err));
+        NEVER(dl_service_set_mode(r->service, &remote, "privacy", &err));
+        NEVER(dl_service_set_relock(r->service, &remote, 10, &err));
+        NEVER(dl_service_reset_lockout(r->service, &remote, &err));
+        NEVER(dl_service_reset_clock(r->service, &remote, &err));
+        NEVER(dl_service_ec_generate(r->service, &remote, code, &until, &left, &err));
+        NEVER(dl_service_ec_add_issuer(r->service, &remote, "Phone", &issuer, uri, &err));
+        NEVER(dl_service_ec_remove_issuer(r->service, &remote, 0, &err));
+        NEVER(dl_service_backup(r->service, &remote, "a long passphrase", &buf, &size, &err));
+        NEVER(dl_service_restore(r->service, &remote, (const uint8_t *)"x", 1, "a long passphrase", true,
+                                 NULL, &err));
+        NEVER(dl_service_hw_test(r->service, &remote, "buzzer", &err));
+        NEVER(dl_service_check_admin(&remote, &err));
+#undef NEVER
+        assert_null(buf);
+        assert_int_equal(dl_service_mode(r->service), DL_MODE_NORMAL);
+        assert_int_equal(dl_service_relock_seconds(r->service), 0);
+        assert_int_equal(dl_service_check_read(&remote, NULL), 0);
+
+        /* Codes: only with CodeChanges=yes, and never a generated PIN. */
+        r->config.remote.code_changes = false;
+        dl_code_spec_init(&spec, "Bob");
+        err = (struct dl_error){};
+        assert_denied(dl_service_add_code(r->service, &remote, &spec, "730196", 0, &id, pin_out, &err), &err,
+                      "[Remote] CodeChanges=yes");
+        err = (struct dl_error){};
+        assert_denied(dl_service_update_code(r->service, &remote, alice, &spec, &err), &err, "CodeChanges");
+        err = (struct dl_error){};
+        assert_denied(dl_service_remove_code(r->service, &remote, alice, &err), &err, "CodeChanges");
+        assert_int_equal(dl_service_code_count(r->service), 1);
+
+        r->config.remote.code_changes = true;
+        err = (struct dl_error){};
+        assert_int_equal(dl_service_add_code(r->service, &remote, &spec, "", 0, &id, pin_out, &err),
+                         -EINVAL);
+        assert_null(err.kind);
+        assert_non_null(strstr(err.message, "generated PINs over the network"));
+        assert_string_equal(pin_out, "");
+        assert_int_equal(dl_service_add_code(r->service, &remote, &spec, NULL, 0, &id, pin_out, &err),
+                         -EINVAL);
+        assert_int_equal(dl_service_code_count(r->service), 1);
+        assert_int_equal(dl_service_add_code(r->service, &remote, &spec, "730196", 0, &id, pin_out, &err),
+                         0);
+        last_entry(r, event, source, details);
+        assert_string_equal(event, "code-added");
+        assert_string_equal(source, "mqtt");
+        spec.enabled = false;
+        assert_int_equal(dl_service_update_code(r->service, &remote, id, &spec, &err), 0);
+        assert_int_equal(dl_service_remove_code(r->service, &remote, id, &err), 0);
+        assert_int_equal(dl_service_code_count(r->service), 1);
+        /* The admin's generated PIN still works. */
+        dl_code_spec_init(&spec, "Carol");
+        assert_int_equal(dl_service_add_code(r->service, &admin_caller, &spec, "", 0, &id, pin_out, &err),
+                         0);
+        assert_int_equal(strlen(pin_out), 6);
+}
+
+static int submit(struct rig *r, const struct dl_caller *c, const char *pin, const char *action,
+                  struct dl_decision *d, struct dl_error *err) {
+        *err = (struct dl_error){};
+        return dl_service_submit_pin(r->service, c, pin, action, d, err);
+}
+
+static void assert_kind(int r, const struct dl_error *err, const char *kind) {
+        assert_true(r < 0);
+        assert_non_null(err->kind);
+        assert_string_equal(err->kind, kind);
+}
+
+/* A good PIN opens like the keypad's, audited as the network's; wrong
+ * ones count on the network's counter only. */
+static void test_submit_pin_counter(void **state) {
+        struct rig *r = *state;
+        char event[DL_AUDIT_EVENT_MAX], source[DL_AUDIT_SOURCE_MAX], details[DL_AUDIT_DETAILS_MAX];
+        struct dl_decision d;
+        struct dl_error err = {};
+        int64_t head, alice = add(r, "Alice", "481529", DL_CODE_NORMAL);
+        int rr;
+
+        assert_int_equal(submit(r, &remote, "481529", "unlock", &d, &err), 0);
+        assert_true(d.granted);
+        assert_int_equal(d.code_id, alice);
+        assert_int_equal(r->n_granted, 1);
+        assert_int_equal(r->granted_source, DL_SOURCE_MQTT);
+        assert_int_equal(r->granted_id, alice);
+        assert_string_equal(r->granted_name, "Alice");
+        run_until_state(r, DL_LOCK_UNLOCKED);
+        run_until_state(r, DL_LOCK_LOCKED);
+        assert_int_equal(raw_count(r, "access-granted", "mqtt"), 1);
+
+        /* Observers and nobody may not. */
+        assert_denied(submit(r, &observer, "481529", "unlock", &d, &err), &err, "doorlock-admin");
+
+        /* Wrong PINs: refused with a message that says nothing of why. */
+        for (int i = 1; i <= 5; i++) {
+                rr = submit(r, &remote, "000001", "unlock", &d, &err);
+                assert_kind(rr, &err, "CodeRefused");
+                assert_string_equal(err.message, "The PIN was not accepted");
+                assert_int_equal(r->denied_source, DL_SOURCE_MQTT);
+                assert_string_equal(r->denied_reason, "unknown-code");
+        }
+        assert_int_equal(r->n_denied, 5);
+        assert_string_equal(r->alarm_kind, "lockout");
+        assert_non_null(strstr(r->alarm_detail, "network entries locked for 30 s"));
+        assert_true(dl_service_network_locked_until(r->service) > 0);
+        assert_int_equal(dl_service_keypad_locked_until(r->service), 0);
+        assert_int_equal(r->n_net_locked_until, 1);
+        assert_int_equal(r->n_keypad_locked_until, 0);
+        last_entry(r, event, source, details);
+        assert_string_equal(event, "lockout");
+        assert_string_equal(source, "mqtt");
+
+        /* Locked out: not verified, nothing written, no signal. */
+        head = log_head(r);
+        rr = submit(r, &remote, "481529", "unlock", &d, &err);
+        assert_kind(rr, &err, "LockedOut");
+        assert_non_null(strstr(err.message, "until 20"));
+        assert_non_null(strstr(err.message, " UTC"));
+        assert_int_equal(log_head(r), head);
+        assert_int_equal(r->n_denied, 5);
+        assert_int_equal(dl_service_state(r->service), DL_LOCK_LOCKED);
+
+        /* The keypad is not affected. */
+        press(r, "481529#");
+        assert_int_equal(r->n_granted, 2);
+        assert_int_equal(r->granted_source, DL_SOURCE_KEYPAD);
+        run_until_state(r, DL_LOCK_UNLOCKED);
+        run_until_state(r, DL_LOCK_LOCKED);
+
+        /* ResetLockout (admin only) ends it. */
+        assert_denied(dl_service_reset_lockout(r->service, &remote, &err), &err, "never the network");
+        assert_int_equal(dl_service_reset_lockout(r->service, &admin_caller, &err), 0);
+        assert_int_equal(dl_service_network_locked_until(r->service), 0);
+        assert_int_equal(r->n_net_locked_until, 2);
+
+        /* And a keypad lockout does not block the network. */
+        for (int i = 0; i < 5; i++)
+                press(r, "000001#");
+        assert_true(dl_service_keypad_locked_until(r->service) > 0);
+        assert_int_equal(submit(r, &remote, "481529", "unlock", &d, &err), 0);
+        assert_true(d.granted);
+        run_until_state(r, DL_LOCK_UNLOCKED);
+        run_until_state(r, DL_LOCK_LOCKED);
+        assert_int_equal(dl_service_network_locked_until(r->service), 0);
+        assert_true(dl_service_keypad_locked_until(r->service) > 0);
+}
+
+/* Bad input is refused before anything is counted or written. */
+static void test_submit_pin_bad_input(void **state) {
+        static const char *const bad_pins[] = { "",        "48152a",  " 481529", "481529 ",
+                                                "+481529", "4815.29", "%s%n",    "\xd9\xa5\xd9\xa8" };
+        struct rig *r = *state;
+        char big[70];
+        struct dl_decision d;
+        struct dl_error err = {};
+        int64_t head;
+        struct dl_lockout_state lo;
+
+        add(r, "Alice", "481529", DL_CODE_NORMAL);
+        head = log_head(r);
+        for (size_t i = 0; i < ELEMENTSOF(bad_pins); i++) {
+                assert_int_equal(submit(r, &remote, bad_pins[i], "unlock", &d, &err), -EINVAL);
+                assert_null(err.kind);
+                assert_false(d.granted);
+        }
+        memset(big, '4', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        assert_int_equal(submit(r, &remote, big, "unlock", &d, &err), -EINVAL);
+        for (const char *a = "Unlock\0unlock \0open\0\0normal\0"; *a || a[1]; a += strlen(a) + 1) {
+                assert_int_equal(submit(r, &remote, "481529", a, &d, &err), -EINVAL);
+                assert_string_equal(err.message, "Unknown action; use unlock or passage");
+        }
+        assert_int_equal(submit(r, &remote, "481529", "", &d, &err), -EINVAL);
+        assert_int_equal(log_head(r), head);
+        assert_int_equal(dl_store_lockout_state_of(r->store, DL_LOCKOUT_NETWORK, &lo, NULL), 0);
+        assert_int_equal(lo.failures, 0);
+        assert_int_equal(r->n_granted + r->n_denied, 0);
+        assert_int_equal(dl_service_state(r->service), DL_LOCK_LOCKED);
+        /* A wrong length is a wrong code, as on the keypad: counted. */
+        assert_kind(submit(r, &remote, "12", "unlock", &d, &err), &err, "CodeRefused");
+        assert_int_equal(dl_store_lockout_state_of(r->store, DL_LOCKOUT_NETWORK, &lo, NULL), 0);
+        assert_int_equal(lo.failures, 1);
+}
+
+/* The keypad's rules: privacy mode, one-time codes, duress, passage. */
+static void test_submit_pin_rules(void **state) {
+        struct rig *r = *state;
+        char event[DL_AUDIT_EVENT_MAX], source[DL_AUDIT_SOURCE_MAX], details[DL_AUDIT_DETAILS_MAX];
+        struct dl_code_spec spec;
+        struct dl_decision d;
+        struct dl_error err = {};
+        int64_t guest, alice = add(r, "Alice", "481529", DL_CODE_NORMAL), id;
+
+        guest = add(r, "Guest", "730196", DL_CODE_ONE_TIME);
+        dl_code_spec_init(&spec, "Forced");
+        spec.duress = true;
+        assert_int_equal(dl_store_add_code(r->store, &spec, "915837", 0, NULL, &id, NULL, &err), 0);
+
+        /* Privacy mode refuses, the reason only in the log and the signal. */
+        assert_int_equal(dl_service_set_mode(r->service, &admin_caller, "privacy", &err), 0);
+        assert_kind(submit(r, &remote, "481529", "unlock", &d, &err), &err, "CodeRefused");
+        assert_string_equal(err.message, "The PIN was not accepted");
+        assert_string_equal(r->denied_reason, "privacy-mode");
+        /* ... but a duress code opens and raises its alarm. */
+        assert_int_equal(submit(r, &remote, "915837", "unlock", &d, &err), 0);
+        assert_true(d.duress);
+        assert_string_equal(r->alarm_kind, "duress");
+        run_until_state(r, DL_LOCK_UNLOCKED);
+        run_until_state(r, DL_LOCK_LOCKED);
+        assert_int_equal(dl_service_set_mode(r->service, &admin_caller, "normal", &err), 0);
+
+        /* A one-time code opens once. */
+        assert_int_equal(submit(r, &remote, "730196", "unlock", &d, &err), 0);
+        assert_int_equal(d.code_id, guest);
+        run_until_state(r, DL_LOCK_UNLOCKED);
+        run_until_state(r, DL_LOCK_LOCKED);
+        assert_kind(submit(r, &remote, "730196", "unlock", &d, &err), &err, "CodeRefused");
+        assert_string_equal(r->denied_reason, "used-up");
+
+        /* Passage: open, then passage mode, set by the code. */
+        assert_int_equal(submit(r, &remote, "481529", "passage", &d, &err), 0);
+        assert_int_equal(d.code_id, alice);
+        assert_int_equal(dl_service_mode(r->service), DL_MODE_PASSAGE);
+        last_entry(r, event, source, details);
+        assert_string_equal(event, "mode");
+        assert_string_equal(source, "mqtt");
+        assert_string_equal(details, "mode normal -> passage by code 1 (Alice)");
+        run_until_state(r, DL_LOCK_UNLOCKED);
+        /* Lock() is refused in passage mode, for the network too. */
+        err = (struct dl_error){};
+        assert_int_equal(dl_service_lock(r->service, &remote, &err), -EPERM);
+        assert_int_equal(dl_service_set_mode(r->service, &admin_caller, "normal", &err), 0);
+        run_until_state(r, DL_LOCK_LOCKED);
+        /* A refused PIN never switches the mode. */
+        assert_kind(submit(r, &remote, "000001", "passage", &d, &err), &err, "CodeRefused");
+        assert_int_equal(dl_service_mode(r->service), DL_MODE_NORMAL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_keypad_story_and_syncs, rig_setup, rig_teardown),
                 cmocka_unit_test_setup_teardown(test_hand_turned, rig_setup, rig_teardown),
                 cmocka_unit_test_setup_teardown(test_signals, rig_setup, rig_teardown),
                 cmocka_unit_test_setup_teardown(test_jam_stops_motor, rig_setup, rig_teardown),
+                cmocka_unit_test_setup_teardown(test_remote_role, rig_setup, rig_teardown),
+                cmocka_unit_test_setup_teardown(test_submit_pin_counter, rig_setup, rig_teardown),
+                cmocka_unit_test_setup_teardown(test_submit_pin_bad_input, rig_setup, rig_teardown),
+                cmocka_unit_test_setup_teardown(test_submit_pin_rules, rig_setup, rig_teardown),
         };
 
         count_vfs_install();

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Who is calling: the sender's uid and groups from the bus driver
- * (GetConnectionCredentials), the role they give (admin, observer or none),
+ * (GetConnectionCredentials), the role they give (admin, remote, observer
+ * or none; a remote caller's source is mqtt),
  * and a small cache of roles by sender.  The service decides what a role
  * may do; this file only finds it out. */
 #include <grp.h>
@@ -25,6 +26,7 @@ static bool lookup_gid(const char *name, gid_t *ret) {
 void dl_bus_load_role_groups(struct dl_bus *b) {
         b->have_admin_gid = lookup_gid("doorlock-admin", &b->admin_gid);
         b->have_observer_gid = lookup_gid("doorlock", &b->observer_gid);
+        b->have_remote_gid = lookup_gid("doorlock-remote", &b->remote_gid);
 }
 
 static int ask_bus_credentials(struct dl_bus *b, const char *sender, uid_t *ret_uid, gid_t *gids,
@@ -95,10 +97,13 @@ static enum dl_role role_of(const struct dl_bus *b, uid_t uid, const gid_t *gids
 
         if (uid == 0 || uid == getuid())
                 return DL_ROLE_ADMIN;
+        /* The highest role any group gives. */
         for (size_t i = 0; i < n; i++) {
                 if (b->have_admin_gid && gids[i] == b->admin_gid)
                         return DL_ROLE_ADMIN;
-                if (b->have_observer_gid && gids[i] == b->observer_gid)
+                if (b->have_remote_gid && gids[i] == b->remote_gid)
+                        role = DL_ROLE_REMOTE;
+                if (b->have_observer_gid && gids[i] == b->observer_gid && role < DL_ROLE_OBSERVER)
                         role = DL_ROLE_OBSERVER;
         }
         return role;
@@ -123,6 +128,8 @@ void dl_bus_get_caller(struct dl_bus *b, sd_bus_message *m, struct dl_caller *c)
         for (size_t i = 0; i < DL_BUS_ROLE_CACHE_MAX; i++)
                 if (b->roles[i].sender && strcmp(b->roles[i].sender, sender) == 0) {
                         c->role = b->roles[i].role;
+                        if (c->role == DL_ROLE_REMOTE)
+                                c->source = DL_SOURCE_MQTT;
                         snprintf(c->who, sizeof(c->who), "uid %u", (unsigned)b->roles[i].uid);
                         return;
                 }
@@ -132,6 +139,9 @@ void dl_bus_get_caller(struct dl_bus *b, sd_bus_message *m, struct dl_caller *c)
                 return; /* unknown: no role */
         }
         c->role = role_of(b, uid, gids, n);
+        /* Everything a network face does is audited as the network's. */
+        if (c->role == DL_ROLE_REMOTE)
+                c->source = DL_SOURCE_MQTT;
         snprintf(c->who, sizeof(c->who), "uid %u", (unsigned)uid);
 
         e = &b->roles[b->next_role];

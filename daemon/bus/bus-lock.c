@@ -34,6 +34,9 @@ static int lock_prop(sd_bus *bus, const char *path, const char *iface, const cha
         if (strcmp(prop, "KeypadLockedUntil") == 0)
                 return sd_bus_message_append(reply, "t",
                                              (uint64_t)dl_service_keypad_locked_until(b->service));
+        if (strcmp(prop, "NetworkLockedUntil") == 0)
+                return sd_bus_message_append(reply, "t",
+                                             (uint64_t)dl_service_network_locked_until(b->service));
         if (strcmp(prop, "CodeCount") == 0)
                 return sd_bus_message_append(reply, "u", dl_service_code_count(b->service));
         if (strcmp(prop, "MaxCodes") == 0)
@@ -145,6 +148,34 @@ static int method_unlock_for(sd_bus_message *m, void *userdata, sd_bus_error *er
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Unlock time %" PRIu32 " s is outside 1-86400", seconds);
         return do_unlock(userdata, m, (int64_t)seconds * USEC_PER_SEC, error);
+}
+
+/* ---- SubmitPin: a PIN from the network ---- */
+
+static int method_submit_pin(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        struct dl_bus *b = userdata;
+        struct dl_caller c;
+        struct dl_error err = {};
+        struct dl_decision d;
+        const char *pin, *action;
+        char path[DL_BUS_CODE_PATH_MAX], name[DL_CODE_NAME_MAX_BYTES + 32];
+        int r;
+
+        /* The call is flagged sensitive: sd-bus wipes the message, and so
+         * the PIN, when it frees it. */
+        r = sd_bus_message_read(m, "ss", &pin, &action);
+        if (r < 0)
+                return r;
+        dl_bus_get_caller(b, m, &c);
+        r = dl_service_submit_pin(b->service, &c, pin, action, &d, &err);
+        if (r < 0) {
+                secure_zero(&d, sizeof(d));
+                return dl_bus_error(error, r, &err);
+        }
+        dl_bus_code_path(d.emergency ? 0 : d.code_id, path, sizeof(path));
+        dl_service_grant_name(&d, name, sizeof(name));
+        secure_zero(&d, sizeof(d));
+        return sd_bus_reply_method_return(m, "os", path, name);
 }
 
 /* ---- methods with nothing to return ---- */
@@ -424,6 +455,7 @@ const sd_bus_vtable dl_bus_lock_vtable[] = {
         SD_BUS_WRITABLE_PROPERTY("AutoRelockSeconds", "u", lock_prop, set_relock, 0,
                                  SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_PROPERTY("KeypadLockedUntil", "t", lock_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NetworkLockedUntil", "t", lock_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("CodeCount", "u", lock_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("MaxCodes", "u", lock_prop, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ClockTrusted", "b", lock_prop, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -441,6 +473,9 @@ const sd_bus_vtable dl_bus_lock_vtable[] = {
         SD_BUS_METHOD("Unlock", NULL, NULL, method_unlock, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("UnlockFor", SD_BUS_ARGS("u", seconds), SD_BUS_NO_RESULT, method_unlock_for,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SubmitPin", SD_BUS_ARGS("s", pin, "s", action),
+                                SD_BUS_RESULT("o", code, "s", name), method_submit_pin,
+                                SD_BUS_VTABLE_UNPRIVILEGED | SD_BUS_VTABLE_SENSITIVE),
         SD_BUS_METHOD_WITH_ARGS("SetMode", SD_BUS_ARGS("s", mode), SD_BUS_NO_RESULT, method_set_mode,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("AddCode", SD_BUS_ARGS("s", name, "s", pin, "a{sv}", options),

@@ -40,8 +40,8 @@ struct dl_bus {
         struct dl_hw_sim *sim;
         char *key_test_sender; /* bus-hardware.c: who gets KeyTest */
         /* bus-caller.c */
-        gid_t admin_gid, observer_gid;
-        bool have_admin_gid, have_observer_gid;
+        gid_t admin_gid, observer_gid, remote_gid;
+        bool have_admin_gid, have_observer_gid, have_remote_gid;
         struct dl_bus_role_entry roles[DL_BUS_ROLE_CACHE_MAX];
         size_t next_role;
         /* bus-lock.c */

@@ -7,7 +7,7 @@
 
 static const char *const source_names[_DL_SOURCE_MAX] = {
         [DL_SOURCE_KEYPAD] = "keypad", [DL_SOURCE_DBUS] = "dbus",     [DL_SOURCE_BLE] = "ble",
-        [DL_SOURCE_SYSTEM] = "system", [DL_SOURCE_BUTTON] = "button",
+        [DL_SOURCE_SYSTEM] = "system", [DL_SOURCE_BUTTON] = "button", [DL_SOURCE_MQTT] = "mqtt",
 };
 
 const char *dl_source_to_string(enum dl_source s) {

@@ -39,6 +39,7 @@ enum dl_source {
         DL_SOURCE_BLE,
         DL_SOURCE_SYSTEM, /* the lock itself: maintenance, start-up */
         DL_SOURCE_BUTTON, /* the exit button (request-to-exit) */
+        DL_SOURCE_MQTT,   /* a caller with the remote role (the MQTT bridge, any network face) */
         _DL_SOURCE_MAX,
         _DL_SOURCE_INVALID = -1,
 };

@@ -10,35 +10,50 @@
 
 /* ---- lockout and clock, as the owner sees them ---- */
 
-int dl_store_lockout_state(struct dl_store *s, struct dl_lockout_state *ret, struct dl_error *err) {
+int dl_store_lockout_state_of(struct dl_store *s, enum dl_lockout_counter which,
+                              struct dl_lockout_state *ret, struct dl_error *err) {
         struct dl_state_row row;
+        struct dl_lockout_state *lo;
         int64_t now;
         int r;
 
         r = dl_state_load(s, &row, err);
         if (r < 0)
                 return r;
+        lo = which == DL_LOCKOUT_NETWORK ? &row.net_lockout : &row.lockout;
         now = dl_clock_now(s->clock);
-        (void)dl_lockout_forget(&row.lockout, now);
-        (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
-        *ret = row.lockout;
+        (void)dl_lockout_forget(lo, now);
+        (void)dl_lockout_clamp(&s->config.lockout, lo, now);
+        *ret = *lo;
         return 0;
+}
+
+int dl_store_lockout_state(struct dl_store *s, struct dl_lockout_state *ret, struct dl_error *err) {
+        return dl_store_lockout_state_of(s, DL_LOCKOUT_KEYPAD, ret, err);
 }
 
 int dl_store_end_lockout(struct dl_store *s, const struct dl_actor *actor, struct dl_error *err) {
         _cleanup_txn_ struct dl_txn t = {};
+        enum dl_source source = actor ? actor->source : DL_SOURCE_SYSTEM;
         char who[96];
-        uint32_t failures;
+        uint32_t failures, net_failures;
         int r;
 
         r = dl_txn_begin(s, true, &t, err);
         if (r < 0)
                 return r;
         failures = t.state.lockout.failures;
+        net_failures = t.state.net_lockout.failures;
+        (void)dl_actor_describe(actor, who, sizeof(who));
         if (dl_lockout_clear(&t.state.lockout)) {
-                r = dl_txn_logf(&t, DL_EVENT_LOCKOUT, actor ? actor->source : DL_SOURCE_SYSTEM, 0, NULL,
-                                "lockout ended and %u failures cleared %s", failures,
-                                dl_actor_describe(actor, who, sizeof(who)));
+                r = dl_txn_logf(&t, DL_EVENT_LOCKOUT, source, 0, NULL,
+                                "lockout ended and %u failures cleared %s", failures, who);
+                if (r < 0)
+                        return dl_error_set(err, r, "Cannot write audit log");
+        }
+        if (dl_lockout_clear(&t.state.net_lockout)) {
+                r = dl_txn_logf(&t, DL_EVENT_LOCKOUT, source, 0, NULL,
+                                "network lockout ended and %u failures cleared %s", net_failures, who);
                 if (r < 0)
                         return dl_error_set(err, r, "Cannot write audit log");
         }

@@ -20,13 +20,15 @@
 #include "emergency-store.h"
 #include "hmac.h"
 #include "lockout.h"
+#include "remote-entry.h"
 #include "schedule.h"
 #include "store.h"
 
 /* The single row of table `state`. */
 struct dl_state_row {
         struct dl_clock_trust clock;
-        struct dl_lockout_state lockout;
+        struct dl_lockout_state lockout;     /* the keypad's counter */
+        struct dl_lockout_state net_lockout; /* the network's (source mqtt) */
         int64_t head_seq;
         uint8_t head_mac[DL_MAC_SIZE];
         uint8_t head_tag[DL_MAC_SIZE];
@@ -94,6 +96,11 @@ void dl_txn_abort(struct dl_txn *t);
 int dl_state_load(struct dl_store *s, struct dl_state_row *row, struct dl_error *err);
 /* The state row as stored in the database, bypassing the cache. */
 int dl_state_read(struct dl_store *s, struct dl_state_row *row, struct dl_error *err);
+
+/* The counter an entry from source counts on (remote-entry.h). */
+static inline struct dl_lockout_state *dl_state_lockout(struct dl_state_row *row, enum dl_source source) {
+        return dl_lockout_counter_of(source) == DL_LOCKOUT_NETWORK ? &row->net_lockout : &row->lockout;
+}
 
 /* Append an audit entry inside t (updates t->state's head). */
 int dl_txn_log(struct dl_txn *t, const char *event, enum dl_source source, int64_t code_id,

@@ -44,8 +44,8 @@ static int blob32(sqlite3_stmt *st, int col, uint8_t out[DL_MAC_SIZE]) {
 
 static const char SQL_STATE_LOAD[] =
         "SELECT clock_mark, clock_untrusted, failures, last_failure, lockout_until, audit_head_seq, "
-        "audit_head_mac, audit_head_tag, audit_anchor_seq, audit_anchor_prev, audit_anchor_tag "
-        "FROM state WHERE id = 1";
+        "audit_head_mac, audit_head_tag, audit_anchor_seq, audit_anchor_prev, audit_anchor_tag, "
+        "net_failures, net_last_failure, net_lockout_until FROM state WHERE id = 1";
 
 int dl_state_load(struct dl_store *s, struct dl_state_row *row, struct dl_error *err) {
         int r;
@@ -81,6 +81,9 @@ int dl_state_read(struct dl_store *s, struct dl_state_row *row, struct dl_error 
                 .lockout = { .failures = (uint32_t)sqlite3_column_int64(st, 2),
                              .last_failure = sqlite3_column_int64(st, 3),
                              .lockout_until = sqlite3_column_int64(st, 4) },
+                .net_lockout = { .failures = (uint32_t)sqlite3_column_int64(st, 11),
+                                 .last_failure = sqlite3_column_int64(st, 12),
+                                 .lockout_until = sqlite3_column_int64(st, 13) },
                 .head_seq = sqlite3_column_int64(st, 5),
                 .anchor_seq = sqlite3_column_int64(st, 8),
         };
@@ -97,7 +100,8 @@ out:
 static const char SQL_STATE_SAVE[] =
         "UPDATE state SET clock_mark = ?1, clock_untrusted = ?2, failures = ?3, last_failure = ?4, "
         "lockout_until = ?5, audit_head_seq = ?6, audit_head_mac = ?7, audit_head_tag = ?8, "
-        "audit_anchor_seq = ?9, audit_anchor_prev = ?10, audit_anchor_tag = ?11 WHERE id = 1";
+        "audit_anchor_seq = ?9, audit_anchor_prev = ?10, audit_anchor_tag = ?11, net_failures = ?12, "
+        "net_last_failure = ?13, net_lockout_until = ?14 WHERE id = 1";
 
 static int state_save(struct dl_store *s, const struct dl_state_row *row, struct dl_error *err) {
         sqlite3_stmt *st;
@@ -117,6 +121,9 @@ static int state_save(struct dl_store *s, const struct dl_state_row *row, struct
         sqlite3_bind_int64(st, 9, row->anchor_seq);
         sqlite3_bind_blob(st, 10, row->anchor_prev, DL_MAC_SIZE, SQLITE_STATIC);
         sqlite3_bind_blob(st, 11, row->anchor_tag, DL_MAC_SIZE, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 12, row->net_lockout.failures);
+        sqlite3_bind_int64(st, 13, row->net_lockout.last_failure);
+        sqlite3_bind_int64(st, 14, row->net_lockout.lockout_until);
         r = dl_db_step(&s->db, st, err);
         sqlite3_reset(st);
         return r < 0 ? r : 0;

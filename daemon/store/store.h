@@ -17,6 +17,7 @@
 #include "error.h"
 #include "lockout.h"
 #include "pin-rules.h"
+#include "remote-entry.h"
 
 #define DL_STORE_DB_FILE "doorlockd.db"
 #define DL_STORE_PIN_KEY_FILE "pin.key"
@@ -74,7 +75,12 @@ int dl_store_maintain(struct dl_store *s, struct dl_error *err);
 /* Wrong-code lockout as stored (failures older than 24 h already forgotten
  * in the returned copy). */
 int dl_store_lockout_state(struct dl_store *s, struct dl_lockout_state *ret, struct dl_error *err);
-/* An admin ends a lockout and clears the failure count (audited). */
+/* The same for either counter: the keypad's (what dl_store_lockout_state()
+ * gives) or the network's (entries from source mqtt). */
+int dl_store_lockout_state_of(struct dl_store *s, enum dl_lockout_counter which,
+                              struct dl_lockout_state *ret, struct dl_error *err);
+/* An admin ends the lockouts and clears the failure counts of both
+ * counters (audited, one entry per counter that had anything). */
 int dl_store_end_lockout(struct dl_store *s, const struct dl_actor *actor, struct dl_error *err);
 
 /* Small persistent settings the owner changes at run time (operating mode,

@@ -21,7 +21,16 @@ static void entry_macs_wipe(struct entry_macs *m) {
         secure_zero(m, sizeof(*m));
 }
 
-static int compute_macs(struct dl_store *s, const char *entry, struct entry_macs *m, struct dl_error *err) {
+/* Anti-peep hides a PIN among decoys from someone looking at the keypad;
+ * nobody looks over the shoulder of a network message, so an entry from
+ * the network is always one plain PIN (one PIN tested per submission: the
+ * brute-force figures in code-store.md count on it). */
+static bool entry_anti_peep(const struct dl_store *s, enum dl_source source) {
+        return s->config.anti_peep && source != DL_SOURCE_MQTT;
+}
+
+static int compute_macs(struct dl_store *s, const char *entry, enum dl_source source, struct entry_macs *m,
+                        struct dl_error *err) {
         struct dl_candidates cand;
         size_t n = strlen(entry);
         int r;
@@ -29,8 +38,8 @@ static int compute_macs(struct dl_store *s, const char *entry, struct entry_macs
         if (n == 0 || n > DL_ENTRY_INPUT_MAX || !dl_is_digits(entry, n))
                 return dl_error_set(err, -EINVAL, "An entry is 1 to %d digits", DL_ENTRY_INPUT_MAX);
 
-        r = dl_entry_candidates(entry, n, &s->config.pin, s->config.anti_peep, s->config.max_entry_length,
-                                &cand);
+        r = dl_entry_candidates(entry, n, &s->config.pin, entry_anti_peep(s, source),
+                                s->config.max_entry_length, &cand);
         if (r < 0)
                 return dl_error_set(err, r, "Cannot split the entry into candidates");
 
@@ -224,7 +233,7 @@ static int apply_grant(struct dl_txn *t, const struct dl_decision *d, enum dl_so
                 r = dl_ec_mark_used(t, &em, err);
                 if (r < 0)
                         return r;
-                (void)dl_lockout_clear(&t->state.lockout);
+                (void)dl_lockout_clear(dl_state_lockout(&t->state, source));
                 r = dl_txn_logf(t, DL_EVENT_ACCESS_GRANTED, source, 0, NULL,
                                 "emergency code: issuer %" PRIu32 " (%s) window %" PRId64 " slot %u",
                                 d->ec_issuer, d->code_name, d->ec_window, d->ec_slot);
@@ -243,7 +252,9 @@ static int apply_grant(struct dl_txn *t, const struct dl_decision *d, enum dl_so
         if (r < 0)
                 return r;
 
-        (void)dl_lockout_clear(&t->state.lockout);
+        /* A grant clears its own counter only: the other face's count
+         * stands. */
+        (void)dl_lockout_clear(dl_state_lockout(&t->state, source));
 
         r = dl_txn_logf(t, DL_EVENT_ACCESS_GRANTED, source, d->code_id, d->code_name, "%s code",
                         dl_code_kind_to_string(d->kind));
@@ -257,7 +268,7 @@ static int apply_grant(struct dl_txn *t, const struct dl_decision *d, enum dl_so
 static int apply_denial(struct dl_txn *t, struct dl_decision *d, enum dl_source source,
                         struct dl_error *err) {
         const struct dl_lockout_policy *p = &t->store->config.lockout;
-        struct dl_lockout_state *lo = &t->state.lockout;
+        struct dl_lockout_state *lo = dl_state_lockout(&t->state, source);
         int r;
 
         if (d->reason == DL_REASON_LOCKED_OUT) {
@@ -294,31 +305,35 @@ static int apply_denial(struct dl_txn *t, struct dl_decision *d, enum dl_source 
                                 dl_reason_to_string(d->reason), d->ec_issuer, d->code_name, d->ec_window,
                                 d->ec_slot, DL_EC_QUOTA);
         if (r >= 0 && d->lockout_started)
-                r = dl_txn_logf(t, DL_EVENT_LOCKOUT, source, 0, NULL,
-                                "%" PRIu32 " consecutive wrong entries; keypad locked for %" PRId64 " s",
-                                lo->failures, (lo->lockout_until - t->now) / USEC_PER_SEC);
+                r = dl_txn_logf(
+                        t, DL_EVENT_LOCKOUT, source, 0, NULL,
+                        "%" PRIu32 " consecutive wrong entries; %s locked for %" PRId64 " s", lo->failures,
+                        dl_lockout_counter_of(source) == DL_LOCKOUT_NETWORK ? "network entries" : "keypad",
+                        (lo->lockout_until - t->now) / USEC_PER_SEC);
         if (r < 0)
                 return dl_error_set(err, r, "Cannot write audit log");
         return 0;
 }
 
-/* PINs are entered on the keypad, sent over D-Bus or from a phone; the lock
- * itself never enters one. */
+/* PINs are entered on the keypad, sent over D-Bus, from a phone or from
+ * the network (SubmitPin); the lock itself never enters one. */
 static bool entry_source_valid(enum dl_source source) {
-        return source == DL_SOURCE_KEYPAD || source == DL_SOURCE_DBUS || source == DL_SOURCE_BLE;
+        return source == DL_SOURCE_KEYPAD || source == DL_SOURCE_DBUS || source == DL_SOURCE_BLE ||
+               source == DL_SOURCE_MQTT;
 }
 
 int dl_store_check(struct dl_store *s, const char *entry, enum dl_source source, struct dl_decision *ret,
                    struct dl_error *err) {
         _cleanup_(entry_macs_wipe) struct entry_macs m = {};
         struct dl_state_row row;
+        struct dl_lockout_state *lo;
         int64_t now;
         bool durable;
         int r;
 
         if (!entry_source_valid(source))
                 return dl_error_set(err, -EINVAL, "Invalid entry source");
-        r = compute_macs(s, entry, &m, err);
+        r = compute_macs(s, entry, source, &m, err);
         if (r < 0)
                 return r;
         r = dl_state_load(s, &row, err);
@@ -326,9 +341,10 @@ int dl_store_check(struct dl_store *s, const char *entry, enum dl_source source,
                 return r;
         now = dl_clock_now(s->clock);
         (void)dl_clock_trust_update(&row.clock, now, dl_store_clock_vouched(s, &row.clock, now));
-        (void)dl_lockout_forget(&row.lockout, now);
-        (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
-        return decide(s, entry, &m, now, !row.clock.untrusted, false, &row.lockout, ret, &durable, err);
+        lo = dl_state_lockout(&row, source);
+        (void)dl_lockout_forget(lo, now);
+        (void)dl_lockout_clamp(&s->config.lockout, lo, now);
+        return decide(s, entry, &m, now, !row.clock.untrusted, false, lo, ret, &durable, err);
 }
 
 int dl_store_verify(struct dl_store *s, const char *entry, enum dl_source source, struct dl_decision *ret,
@@ -345,7 +361,7 @@ int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_sourc
 
         if (!entry_source_valid(source))
                 return dl_error_set(err, -EINVAL, "Invalid entry source");
-        r = compute_macs(s, entry, &m, err);
+        r = compute_macs(s, entry, source, &m, err);
         if (r < 0)
                 return r;
 
@@ -354,6 +370,7 @@ int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_sourc
          * first time) and start over with FULL if the guess was low. */
         {
                 struct dl_state_row row;
+                struct dl_lockout_state *lo;
                 int64_t now;
 
                 r = dl_state_load(s, &row, err);
@@ -361,23 +378,25 @@ int dl_store_verify_private(struct dl_store *s, const char *entry, enum dl_sourc
                         return r;
                 now = dl_clock_now(s->clock);
                 (void)dl_clock_trust_update(&row.clock, now, dl_store_clock_vouched(s, &row.clock, now));
-                (void)dl_lockout_forget(&row.lockout, now);
-                (void)dl_lockout_clamp(&s->config.lockout, &row.lockout, now);
-                r = decide(s, entry, &m, now, !row.clock.untrusted, privacy, &row.lockout, &d, &durable,
-                           err);
+                lo = dl_state_lockout(&row, source);
+                (void)dl_lockout_forget(lo, now);
+                (void)dl_lockout_clamp(&s->config.lockout, lo, now);
+                r = decide(s, entry, &m, now, !row.clock.untrusted, privacy, lo, &d, &durable, err);
                 if (r < 0)
                         return r;
         }
 
         for (;;) {
                 _cleanup_txn_ struct dl_txn t = {};
+                struct dl_lockout_state *lo;
 
                 r = dl_txn_begin(s, durable, &t, err);
                 if (r < 0)
                         return r;
-                (void)dl_lockout_forget(&t.state.lockout, t.now);
-                (void)dl_lockout_clamp(&s->config.lockout, &t.state.lockout, t.now);
-                r = decide(s, entry, &m, t.now, t.trusted, privacy, &t.state.lockout, &d, &need, err);
+                lo = dl_state_lockout(&t.state, source);
+                (void)dl_lockout_forget(lo, t.now);
+                (void)dl_lockout_clamp(&s->config.lockout, lo, t.now);
+                r = decide(s, entry, &m, t.now, t.trusted, privacy, lo, &d, &need, err);
                 if (r < 0)
                         return r;
                 if (need && !durable) {

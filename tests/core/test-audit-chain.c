@@ -409,7 +409,7 @@ static void test_source_strings(void **state) {
                 const char *name;
         } table[] = {
                 { DL_SOURCE_KEYPAD, "keypad" }, { DL_SOURCE_DBUS, "dbus" },     { DL_SOURCE_BLE, "ble" },
-                { DL_SOURCE_SYSTEM, "system" }, { DL_SOURCE_BUTTON, "button" },
+                { DL_SOURCE_SYSTEM, "system" }, { DL_SOURCE_BUTTON, "button" }, { DL_SOURCE_MQTT, "mqtt" },
         };
 
         (void)state;
@@ -433,6 +433,7 @@ static void test_source_strings(void **state) {
         assert_int_equal(dl_source_from_string("keypad "), _DL_SOURCE_INVALID);
         assert_int_equal(dl_source_from_string("key"), _DL_SOURCE_INVALID);
         assert_int_equal(dl_source_from_string("bluetooth"), _DL_SOURCE_INVALID);
+        assert_int_equal(dl_source_from_string("MQTT"), _DL_SOURCE_INVALID);
 }
 
 static void test_event_names_fit(void **state) {

@@ -5,7 +5,8 @@
                      [path, interface, method, signature, args], and prints
                      a JSON list of {"ok": result} or {"error": name,
                      "message": text}.  Arguments of type v are written
-                     [signature, value]; a{sv} as {key: [signature, value]}.
+                     [signature, value]; a{sv} as {key: [signature, value]};
+                     h as a file name, opened read-only.
   client.py listen   subscribes to every signal, prints READY, and counts
                      the signals it receives until the signal
                      org.doorlockd.Test.Marker arrives (or 15 s pass); then
@@ -55,6 +56,8 @@ def typed(sig, value):
              "q": dbus.UInt16, "u": dbus.UInt32, "i": dbus.Int32, "t": dbus.UInt64, "x": dbus.Int64}
     if sig in basic:
         return basic[sig](value)
+    if sig == "h":
+        return dbus.types.UnixFd(os.open(value, os.O_RDONLY))
     if sig == "v":
         inner, val = value
         return typed(inner, val)

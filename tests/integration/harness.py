@@ -97,6 +97,7 @@ WRONG_PIN = "000001"
 
 OBSERVER = "dl-observer"
 ADMIN = "dl-admin"
+REMOTE = "dl-remote"          # group doorlock-remote: a network face (the MQTT bridge)
 NOBODY = "nobody"
 
 
@@ -301,15 +302,16 @@ def _user_exists(name):
 
 
 def ensure_role_users():
-    """As root: groups doorlock-admin and doorlock, users dl-observer (in
-    doorlock) and dl-admin (in doorlock-admin).  Must run before the daemon
-    starts: it looks the groups up at start."""
+    """As root: groups doorlock-admin, doorlock and doorlock-remote, users
+    dl-observer (in doorlock), dl-admin (in doorlock-admin) and dl-remote
+    (in doorlock-remote).  Must run before the daemon starts: it looks the
+    groups up at start."""
     if not is_root():
         raise Skip("role tests need root (to create users and switch to them)")
-    for g in ("doorlock-admin", "doorlock"):
+    for g in ("doorlock-admin", "doorlock", "doorlock-remote"):
         if not _group_exists(g):
             subprocess.run(["groupadd", "--system", g], check=True)
-    for user, group in ((OBSERVER, "doorlock"), (ADMIN, "doorlock-admin")):
+    for user, group in ((OBSERVER, "doorlock"), (ADMIN, "doorlock-admin"), (REMOTE, "doorlock-remote")):
         if not _user_exists(user):
             subprocess.run(["useradd", "--system", "--no-create-home", "--user-group",
                             "--shell", "/usr/sbin/nologin", "--groups", group, user], check=True)

@@ -393,6 +393,7 @@ def _(env):
         check(p.startswith(CODE_PREFIX + "/"), f"unexpected object {p} in GetManagedObjects")
     props = env.get_all()
     types = {"State": str, "Door": str, "Mode": str, "AutoRelockSeconds": int, "KeypadLockedUntil": int,
+             "NetworkLockedUntil": int,
              "CodeCount": int, "MaxCodes": int, "ClockTrusted": bool, "ClockSynchronized": bool,
              "Version": str, "EmergencyCodesLeft": int, "Hardware": str, "Tamper": bool}
     eq(set(props), set(types), "Lock1 properties")

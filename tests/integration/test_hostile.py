@@ -41,7 +41,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (  # noqa: E402
     ADMIN, BUS_NAME, CODE_IFACE, INTROSPECT_IFACE, LOCK_IFACE, LOCK_PATH, NOBODY, OBSERVER,
-    OM_IFACE, PIN1, PIN2, PIN3, PROPS_IFACE, PYTHON, SIM_IFACE, SOURCE_ROOT, Failure, Suite,
+    OM_IFACE, PIN1, PIN2, PIN3, PROPS_IFACE, PYTHON, REMOTE, SIM_IFACE, SOURCE_ROOT, Failure, Suite,
     as_user_argv, check, eq, options, timeout_scale, unwrap)
 
 import dbus  # noqa: E402  (harness has checked that it exists)
@@ -331,6 +331,35 @@ def addcode_calls(p):
     return out
 
 
+# SubmitPin's PIN: anything but 1-64 ASCII digits is refused before it is
+# counted or looked at.
+SUBMIT_BAD_PINS = ODD_STRINGS + [
+    "48152a", " " + PIN1, PIN1 + " ", "+" + PIN1, "-48152", "4815.29", PIN1 + "#", "*" + PIN1,
+    "\u0665\u0668\u0662\u0660\u0664\u0666", "\uff15\uff18\uff12\uff10\uff14\uff16", "'; DROP TABLE codes;--",
+    "%s%s%s%n%n", PIN1 + "\n", "7" * 65, "7" * 100000, HUGE_DIGITS]
+SUBMIT_BAD_ACTIONS = ODD_STRINGS + ["Unlock", "UNLOCK", "unlock ", " unlock", "unlock\n", "unlock\x01",
+                                    "passage\u200b", "Passage", "lock", "normal", "privacy", "open", "unlocked"]
+
+
+def submit_pin_calls():
+    """SubmitPin: a bad PIN with a good action, a real PIN (Alice's, which
+    would open) with a bad action, and both bad.  Every one is InvalidArgs
+    and changes nothing: nothing is verified, counted or opened."""
+    ia = {INVALID_ARGS}
+    out = []
+    for pin in SUBMIT_BAD_PINS:
+        for action in ("unlock", "passage"):
+            out.append(lock_call("SubmitPin", "ss", [dbus.String(pin), dbus.String(action)], ia,
+                                 f"SubmitPin({short(pin)}, {action})"))
+    for action in SUBMIT_BAD_ACTIONS:
+        out.append(lock_call("SubmitPin", "ss", [dbus.String(PIN1), dbus.String(action)], ia,
+                             f"SubmitPin(PIN1, {short(action)})"))
+    for pin, action in ((HUGE, HUGE), (HUGE_DIGITS, HUGE), ("", ""), ("x", "x")):
+        out.append(lock_call("SubmitPin", "ss", [dbus.String(pin), dbus.String(action)], ia,
+                             f"SubmitPin({short(pin)}, {short(action)})"))
+    return out
+
+
 def set_call(path, iface, prop, value, want, label):
     return Call(f"Set {iface.split('.')[-1]}.{prop} {label}", path, PROPS_IFACE, "Set", "ssv",
                 [dbus.String(iface), dbus.String(prop), value], want)
@@ -416,6 +445,8 @@ def lock_method_calls(p, name, in_sig):
         return [lock_call(name, "s", [dbus.String(m)], ia, f"SetMode({short(m)})") for m in modes]
     if name == "AddCode" and in_sig == "ssa{sv}":
         return addcode_calls(p)
+    if name == "SubmitPin" and in_sig == "ss":
+        return submit_pin_calls()
     if name == "GetLog" and in_sig == "tu":
         # Read-only: succeeds for admins and observers, whatever the range.
         return [lock_call(name, "tu", [dbus.UInt64(s), dbus.UInt32(n)], {OK}, f"GetLog({s}, {n}) (read-only)")
@@ -604,6 +635,8 @@ def build_corpus(p):
 def allowed(call, role):
     """The answers that are correct for this caller."""
     want = set(call.want)
+    if role == "remote" and call.iface == LOCK_IFACE and call.method == "Lock" and call.sig == "":
+        want.add(OK)            # the remote role may lock (it is locked already: nothing changes)
     if role != "admin":
         want.add(ACCESS_DENIED)
         if role == "none":
@@ -718,6 +751,12 @@ def seed(env):
             "alice_vf": vf, "alice_vu": vu}
 
 
+def network_entries(env):
+    """Decisions on PINs from the network (SubmitPin): a hostile call must
+    never make one."""
+    return [e for e in env.get_log() if e[3] == "mqtt" and e[2] in ("access-granted", "access-denied", "lockout")]
+
+
 def caller_files(env):
     d = os.path.join(env.suite.tmp, "hostile")
     if not os.path.isdir(d):
@@ -736,6 +775,7 @@ def attack(env, params, role, user, totals):
                 "PYTHONDONTWRITEBYTECODE": "1"}
     argv = ([] if user is None else as_user_argv(user)) + [PYTHON, caller_files(env), "--caller"]
     before = dump(env)
+    entries_before = network_entries(env)
     r = subprocess.run(argv, input=json.dumps(p), capture_output=True, text=True, env=env_vars,
                        timeout=600 * timeout_scale())
     if r.returncode != 0:
@@ -750,6 +790,9 @@ def attack(env, params, role, user, totals):
                           for b in s["bad"][:int(os.environ.get("HOSTILE_SHOW", "40"))])
         raise Failure(f"{len(s['bad'])} of {s['calls']} calls of {who} got a wrong answer:\n{lines}")
     after = dump(env)
+    new = network_entries(env)[len(entries_before):]
+    if new:
+        raise Failure(f"calls of {who} reached the network's PIN path (decided or counted): {new[:5]}")
     if before != after:
         diff = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
         raise Failure(f"calls of {who} changed state: {str(diff)[:3000]}")
@@ -771,7 +814,7 @@ def prepare(env, policy):
     code_seed = seed(env)
     methods, props = methods_and_props(env, code_seed["paths"][0])
     names = {(m["iface"], m["name"]) for m in methods}
-    for m in ("AddCode", "SetMode", "UnlockFor", "GetLog"):
+    for m in ("AddCode", "SetMode", "UnlockFor", "GetLog", "SubmitPin"):
         check((LOCK_IFACE, m) in names, f"{m} missing from the introspection")
     params = dict(code_seed, policy=policy, methods=methods,
                   lock_props={k: list(v) for k, v in props[LOCK_IFACE].items()},
@@ -786,19 +829,21 @@ def report(env, totals, t0):
              + ", ".join(f"{n} {c}" for n, c in totals.most_common()))
 
 
-@suite.case("project policy: admin (dl-admin), observer and nobody send every method and property "
-            "hostile input; each call refused, daemon up, state unchanged", root=True, bus="project")
+@suite.case("project policy: admin (dl-admin), observer, remote (dl-remote) and nobody send every method "
+            "and property hostile input; each call refused, daemon up, state unchanged", root=True,
+            bus="project")
 def _(env):
     t0 = time.monotonic()
     params = prepare(env, "project")
     totals = collections.Counter()
     attack(env, params, "admin", ADMIN, totals)
     attack(env, params, "observer", OBSERVER, totals)
+    attack(env, params, "remote", REMOTE, totals)
     attack(env, params, "none", NOBODY, totals)
     report(env, totals, t0)
 
 
-@suite.case("open policy (the daemon's own checks): root as admin, observer and nobody send every "
+@suite.case("open policy (the daemon's own checks): root as admin, observer, remote and nobody send every "
             "method and property hostile input; each call refused, daemon up, state unchanged",
             root=True, bus="open")
 def _(env):
@@ -807,6 +852,7 @@ def _(env):
     totals = collections.Counter()
     attack(env, params, "admin", None, totals)
     attack(env, params, "observer", OBSERVER, totals)
+    attack(env, params, "remote", REMOTE, totals)
     attack(env, params, "none", NOBODY, totals)
     report(env, totals, t0)
 

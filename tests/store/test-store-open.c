@@ -75,6 +75,32 @@ static void restart_keeps_codes(void **state) {
         assert_int_equal(raw_int(f, "SELECT count(*) FROM state"), 1);
 }
 
+/* A database of schema 2 (before the network's counter): opening it adds
+ * the columns, zeroed, and keeps the keypad's count. */
+static void schema_2_gets_the_network_counter(void **state) {
+        struct store_fixture *f = *state;
+        struct dl_decision d;
+        struct dl_lockout_state lo;
+
+        store_fixture_open(f);
+        add_code(f, "Alice", "493817");
+        assert_int_equal(dl_store_verify(f->store, "000111", DL_SOURCE_KEYPAD, &d, NULL), 0);
+        store_fixture_close(f);
+        raw_sql(f, "ALTER TABLE state DROP COLUMN net_failures");
+        raw_sql(f, "ALTER TABLE state DROP COLUMN net_last_failure");
+        raw_sql(f, "ALTER TABLE state DROP COLUMN net_lockout_until");
+        raw_sql(f, "PRAGMA user_version = 2");
+
+        store_fixture_open(f);
+        assert_int_equal(raw_int(f, "PRAGMA user_version"), dl_db_schema_version());
+        assert_int_equal(raw_int(f, "SELECT net_failures + net_last_failure + net_lockout_until FROM state"),
+                         0);
+        assert_int_equal(dl_store_lockout_state(f->store, &lo, NULL), 0);
+        assert_int_equal(lo.failures, 1);
+        assert_int_equal(dl_store_verify(f->store, "000111", DL_SOURCE_MQTT, &d, NULL), 0);
+        assert_int_equal(raw_int(f, "SELECT net_failures FROM state"), 1);
+}
+
 static void garbage_database(void **state) {
         struct store_fixture *f = *state;
         char *db = fixture_path(f, "doorlockd.db");
@@ -339,9 +365,16 @@ static void bad_config_refused(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, store_fixture_setup, store_fixture_teardown)
-                T(first_start_creates_everything), T(restart_keeps_codes),       T(garbage_database),
-                T(corrupt_page_in_database),       T(foreign_sqlite_database),   T(newer_schema_refused),
-                T(wrong_or_damaged_keys),          T(read_only_state_directory), T(bad_config_refused),
+                T(first_start_creates_everything),
+                T(restart_keeps_codes),
+                T(schema_2_gets_the_network_counter),
+                T(garbage_database),
+                T(corrupt_page_in_database),
+                T(foreign_sqlite_database),
+                T(newer_schema_refused),
+                T(wrong_or_damaged_keys),
+                T(read_only_state_directory),
+                T(bad_config_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

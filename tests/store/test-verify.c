@@ -23,6 +23,24 @@ static struct dl_decision verify(struct store_fixture *f, const char *entry) {
         return d;
 }
 
+static struct dl_decision verify_net(struct store_fixture *f, const char *entry) {
+        struct dl_decision d;
+        struct dl_error err = {};
+        int r;
+
+        r = dl_store_verify(f->store, entry, DL_SOURCE_MQTT, &d, &err);
+        if (r < 0)
+                fail_msg("dl_store_verify (mqtt): %s", dl_error_message(&err, r));
+        return d;
+}
+
+static uint32_t failures_of(struct store_fixture *f, enum dl_lockout_counter which) {
+        struct dl_lockout_state lo;
+
+        assert_int_equal(dl_store_lockout_state_of(f->store, which, &lo, NULL), 0);
+        return lo.failures;
+}
+
 static int64_t add_with(struct store_fixture *f, struct dl_code_spec *spec, const char *pin) {
         struct dl_error err = {};
         char out[DL_PIN_BUFFER_SIZE];
@@ -340,6 +358,111 @@ static void lockout_admin_end_and_forget(void **state) {
         assert_int_equal(lo.failures, 1);
 }
 
+/* The network (source mqtt) has a counter of its own: a flood from it does
+ * not lock the keypad, and the keypad's lockout does not block it. */
+static void network_counter_is_its_own(void **state) {
+        struct store_fixture *f = *state;
+        struct dl_lockout_state lo;
+        struct dl_decision d;
+
+        add_code(f, "Alice", PIN_A);
+        for (int i = 1; i <= 4; i++)
+                assert_false(verify_net(f, "000111").lockout_started);
+        d = verify_net(f, "000112");
+        assert_true(d.lockout_started);
+        assert_int_equal(d.lockout_until, f->clock.now + 30 * USEC_PER_SEC);
+        assert_int_equal(failures_of(f, DL_LOCKOUT_NETWORK), 5);
+        assert_int_equal(failures_of(f, DL_LOCKOUT_KEYPAD), 0);
+        assert_int_equal(raw_int(f, "SELECT net_failures FROM state"), 5);
+        assert_int_equal(raw_int(f, "SELECT failures FROM state"), 0);
+        assert_int_equal(raw_int(f, "SELECT count(*) FROM audit WHERE event = 'lockout' AND source = 'mqtt' "
+                                    "AND details LIKE '%network entries locked for 30 s'"),
+                         1);
+
+        /* The network is locked out: the right PIN is refused unheard... */
+        assert_int_equal(verify_net(f, PIN_A).reason, DL_REASON_LOCKED_OUT);
+        assert_int_equal(failures_of(f, DL_LOCKOUT_NETWORK), 5);
+        /* ... and survives a restart; the keypad opens all along. */
+        store_fixture_reopen(f);
+        assert_int_equal(verify_net(f, PIN_A).reason, DL_REASON_LOCKED_OUT);
+        assert_true(verify(f, PIN_A).granted);
+        /* A keypad grant clears the keypad's count only. */
+        assert_int_equal(failures_of(f, DL_LOCKOUT_NETWORK), 5);
+
+        /* The other way, once the network's lockout ran out: the keypad
+         * locked out, the network still heard. */
+        fake_clock_advance(&f->clock, 30 * USEC_PER_SEC);
+        for (int i = 0; i < 5; i++)
+                verify(f, "000111");
+        assert_int_equal(verify(f, PIN_A).reason, DL_REASON_LOCKED_OUT);
+        assert_int_equal(dl_store_lockout_state(f->store, &lo, NULL), 0);
+        assert_true(dl_lockout_active(&lo, f->clock.now));
+        d = verify_net(f, PIN_A);
+        assert_true(d.granted);
+        assert_int_equal(failures_of(f, DL_LOCKOUT_NETWORK), 0);
+        assert_int_equal(failures_of(f, DL_LOCKOUT_KEYPAD), 5);
+        assert_int_equal(raw_int(f, "SELECT count(*) FROM audit WHERE event = 'access-granted' AND "
+                                    "source = 'mqtt'"),
+                         1);
+
+        /* The same policy: the next failures escalate the same way. */
+        for (int i = 0; i < 5; i++)
+                d = verify_net(f, "000113");
+        assert_int_equal(d.lockout_until - f->clock.now, 30 * USEC_PER_SEC);
+        fake_clock_advance(&f->clock, 30 * USEC_PER_SEC);
+        d = verify_net(f, "000114");
+        assert_int_equal(d.lockout_until - f->clock.now, 60 * USEC_PER_SEC);
+}
+
+/* ResetLockout ends both, one lockout entry for each counter with
+ * failures. */
+static void admin_end_clears_both_counters(void **state) {
+        struct store_fixture *f = *state;
+        struct dl_actor admin = { DL_SOURCE_DBUS, "uid 0" };
+
+        add_code(f, "Alice", PIN_A);
+        for (int i = 0; i < 5; i++) {
+                verify(f, "000111");
+                verify_net(f, "000111");
+        }
+        assert_int_equal(verify(f, PIN_A).reason, DL_REASON_LOCKED_OUT);
+        assert_int_equal(verify_net(f, PIN_A).reason, DL_REASON_LOCKED_OUT);
+        assert_int_equal(dl_store_end_lockout(f->store, &admin, NULL), 0);
+        assert_int_equal(failures_of(f, DL_LOCKOUT_KEYPAD), 0);
+        assert_int_equal(failures_of(f, DL_LOCKOUT_NETWORK), 0);
+        assert_int_equal(raw_int(f, "SELECT count(*) FROM audit WHERE event = 'lockout' AND details = "
+                                    "'lockout ended and 5 failures cleared by uid 0'"),
+                         1);
+        assert_int_equal(raw_int(f, "SELECT count(*) FROM audit WHERE event = 'lockout' AND details = "
+                                    "'network lockout ended and 5 failures cleared by uid 0'"),
+                         1);
+        assert_true(verify_net(f, PIN_A).granted);
+        assert_true(verify(f, PIN_A).granted);
+
+        /* Only the network had failures: one entry. */
+        verify_net(f, "000111");
+        assert_int_equal(dl_store_end_lockout(f->store, &admin, NULL), 0);
+        assert_int_equal(raw_int(f, "SELECT count(*) FROM audit WHERE event = 'lockout' AND details LIKE "
+                                    "'%lockout ended%'"),
+                         3);
+}
+
+/* A network entry is one plain PIN even with anti-peep on. */
+static void network_entries_are_never_anti_peep(void **state) {
+        struct store_fixture *f = *state;
+        struct dl_decision d;
+
+        add_code(f, "Alice", PIN_A);
+        f->config.anti_peep = true;
+        store_fixture_reopen(f);
+        assert_true(verify(f, "12" PIN_A "99").granted);
+        d = verify_net(f, "12" PIN_A "99");
+        assert_false(d.granted);
+        assert_int_equal(d.reason, DL_REASON_UNKNOWN_CODE);
+        assert_int_equal(failures_of(f, DL_LOCKOUT_NETWORK), 1);
+        assert_true(verify_net(f, PIN_A).granted);
+}
+
 static void refusals_of_real_codes_count(void **state) {
         struct store_fixture *f = *state;
         struct dl_code_spec spec;
@@ -615,6 +738,9 @@ int main(void) {
                 T(duress_opens_and_alarms),
                 T(lockout_escalates_and_persists),
                 T(lockout_admin_end_and_forget),
+                T(network_counter_is_its_own),
+                T(admin_end_clears_both_counters),
+                T(network_entries_are_never_anti_peep),
                 T(refusals_of_real_codes_count),
                 T(lockout_clamped_after_clock_set_back),
                 T(clock_set_back),
