@@ -742,8 +742,9 @@ static void test_submit_pin_bad_input(void **state) {
         memset(big, '4', sizeof(big) - 1);
         big[sizeof(big) - 1] = '\0';
         assert_int_equal(submit(r, &remote, big, "unlock", &d, &err), -EINVAL);
-        for (const char *a = "Unlock\0unlock \0open\0\0normal\0"; *a || a[1]; a += strlen(a) + 1) {
-                assert_int_equal(submit(r, &remote, "481529", a, &d, &err), -EINVAL);
+        static const char *const bad_actions[] = { "Unlock", "unlock ", "open", "", "normal" };
+        for (size_t i = 0; i < ELEMENTSOF(bad_actions); i++) {
+                assert_int_equal(submit(r, &remote, "481529", bad_actions[i], &d, &err), -EINVAL);
                 assert_string_equal(err.message, "Unknown action; use unlock or passage");
         }
         assert_int_equal(submit(r, &remote, "481529", "", &d, &err), -EINVAL);
