@@ -228,8 +228,11 @@ struct parser {
 static const char *printable(const char *s, char buf[static MESSAGE_VALUE_MAX + 1]) {
         size_t len = strlen(s), n = len > MESSAGE_VALUE_MAX ? MESSAGE_VALUE_MAX - 3 : len;
 
-        for (size_t i = 0; i < n; i++)
-                buf[i] = s[i] < 0x20 || s[i] >= 0x7f ? '?' : s[i];
+        for (size_t i = 0; i < n; i++) {
+                buf[i] = s[i];
+                if (s[i] < 0x20 || s[i] >= 0x7f)
+                        buf[i] = '?';
+        }
         if (len > MESSAGE_VALUE_MAX)
                 memcpy(buf + n, "...", 3);
         buf[len > MESSAGE_VALUE_MAX ? MESSAGE_VALUE_MAX : n] = '\0';
@@ -425,7 +428,7 @@ static int parse_string(struct parser *p, const struct key *k, char *field, cons
         if (strlen(v) >= k->size)
                 return key_fail(p, "too long (at most %zu bytes)", k->size - 1);
         memset(field, 0, k->size);
-        memcpy(field, v, strlen(v));
+        memcpy(field, v, strlen(v) + 1);
         return 0;
 }
 
