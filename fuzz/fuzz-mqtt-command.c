@@ -34,7 +34,8 @@ static char *payload_pin(const uint8_t *data, size_t size) {
         if (json_in_parse(data, size, &v, NULL, 0) < 0)
                 return NULL;
         pin = json_in_get(v, "pin");
-        if (pin && pin->type == JSON_IN_STRING && pin->string.len >= 4 && all_digits(pin->string.s, pin->string.len))
+        if (pin && pin->type == JSON_IN_STRING && pin->string.len >= 4 &&
+            all_digits(pin->string.s, pin->string.len))
                 r = strdup(pin->string.s);
         json_in_free(v);
         return r;

@@ -100,8 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r < 0) {
                 if (v || strncmp(err, "at byte ", 8) != 0)
                         abort();
-                if (r != -EBADMSG && r != -EILSEQ && r != -E2BIG && r != -ENOTUNIQ && r != -EDOM && r != -ERANGE &&
-                    r != -ENOMEM)
+                if (r != -EBADMSG && r != -EILSEQ && r != -E2BIG && r != -ENOTUNIQ && r != -EDOM &&
+                    r != -ERANGE && r != -ENOMEM)
                         abort();
                 for (const char *c = err; *c; c++)
                         if (*c < 0x20 || *c >= 0x7f)
