@@ -29,10 +29,18 @@ void log_reset_target(void) {
  * child that redirected stderr inherits the variable). */
 static bool stderr_is_journal(void) {
         const char *e = getenv("JOURNAL_STREAM");
-        unsigned long long dev = 0, ino = 0;
+        unsigned long long dev, ino;
         struct stat st;
+        char *end;
 
-        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
+        if (!e || *e < '0' || *e > '9')
+                return false;
+        errno = 0;
+        dev = strtoull(e, &end, 10);
+        if (errno != 0 || *end != ':' || end[1] < '0' || end[1] > '9')
+                return false;
+        ino = strtoull(end + 1, &end, 10);
+        if (errno != 0 || *end != '\0')
                 return false;
         if (fstat(STDERR_FILENO, &st) < 0)
                 return false;
