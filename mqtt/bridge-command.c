@@ -75,9 +75,10 @@ static int reply_to_set(struct reply_to *t, const struct broker_message *m) {
         return 0;
 }
 
-static void send_reply_to(struct bridge *b, const char *topic, const void *correlation, size_t correlation_len,
-                          const char *reply) {
-        struct broker_publish_props props = {.correlation = correlation, .correlation_len = correlation_len};
+static void send_reply_to(struct bridge *b, const char *topic, const void *correlation,
+                          size_t correlation_len, const char *reply) {
+        struct broker_publish_props props = { .correlation = correlation,
+                                              .correlation_len = correlation_len };
 
         if (topic)
                 bridge_publish(b, topic, reply, false, correlation ? &props : NULL);
@@ -87,12 +88,12 @@ static void send_reply_to(struct bridge *b, const char *topic, const void *corre
 
 /* A reply straight to the message's sender. */
 static void send_reply(struct bridge *b, const struct broker_message *m, const char *reply) {
-        send_reply_to(b, m->response_topic && m->response_topic[0] ? m->response_topic : NULL, m->correlation,
-                      m->correlation_len, reply);
+        send_reply_to(b, m->response_topic && m->response_topic[0] ? m->response_topic : NULL,
+                      m->correlation, m->correlation_len, reply);
 }
 
-static void reply_error(struct bridge *b, const struct broker_message *m, const char *id, const struct command *c,
-                        const char *name, const char *message) {
+static void reply_error(struct bridge *b, const struct broker_message *m, const char *id,
+                        const struct command *c, const char *name, const char *message) {
         _cleanup_free_ char *s = NULL;
 
         if (command_reply_error(id, c, name, message, &s) < 0) {
@@ -239,18 +240,22 @@ static void edit_fields(struct pending *p) {
         size_t n = 0;
 
         if (c->has_name)
-                f[n++] = (struct lock_code_value){.field = LOCK_CODE_FIELD_NAME, .name = c->name};
+                f[n++] = (struct lock_code_value){ .field = LOCK_CODE_FIELD_NAME, .name = c->name };
         if (c->has_valid_from)
-                f[n++] = (struct lock_code_value){.field = LOCK_CODE_FIELD_VALID_FROM, .time = c->valid_from};
+                f[n++] = (struct lock_code_value){ .field = LOCK_CODE_FIELD_VALID_FROM,
+                                                   .time = c->valid_from };
         if (c->has_valid_until)
-                f[n++] = (struct lock_code_value){.field = LOCK_CODE_FIELD_VALID_UNTIL, .time = c->valid_until};
+                f[n++] = (struct lock_code_value){ .field = LOCK_CODE_FIELD_VALID_UNTIL,
+                                                   .time = c->valid_until };
         if (c->has_max_uses)
-                f[n++] = (struct lock_code_value){.field = LOCK_CODE_FIELD_MAX_USES, .max_uses = c->max_uses};
+                f[n++] = (struct lock_code_value){ .field = LOCK_CODE_FIELD_MAX_USES,
+                                                   .max_uses = c->max_uses };
         if (c->has_schedule)
-                f[n++] = (struct lock_code_value){
-                        .field = LOCK_CODE_FIELD_SCHEDULE, .windows = c->windows, .n_windows = c->n_windows};
+                f[n++] = (struct lock_code_value){ .field = LOCK_CODE_FIELD_SCHEDULE,
+                                                   .windows = c->windows,
+                                                   .n_windows = c->n_windows };
         if (c->has_enabled)
-                f[n++] = (struct lock_code_value){.field = LOCK_CODE_FIELD_ENABLED, .enabled = c->enabled};
+                f[n++] = (struct lock_code_value){ .field = LOCK_CODE_FIELD_ENABLED, .enabled = c->enabled };
         p->n_fields = n;
         p->next_field = 0;
 }
@@ -293,8 +298,8 @@ static int dispatch(struct pending *p) {
                         .n_windows = c->n_windows,
                         .windows = c->windows,
                 };
-                return lock_client_add_code(b->lock, c->has_name ? c->name : "", c->has_pin ? c->pin : "", &o,
-                                            on_call_done, p);
+                return lock_client_add_code(b->lock, c->has_name ? c->name : "", c->has_pin ? c->pin : "",
+                                            &o, on_call_done, p);
         case COMMAND_EDIT_CODE:
                 edit_fields(p);
                 if (p->n_fields == 0) {
@@ -305,8 +310,8 @@ static int dispatch(struct pending *p) {
                 return lock_client_set_code(b->lock, c->code_id, &v, on_call_done, p);
         case COMMAND_ENABLE_CODE:
         case COMMAND_DISABLE_CODE:
-                v = (struct lock_code_value){.field = LOCK_CODE_FIELD_ENABLED,
-                                             .enabled = c->action == COMMAND_ENABLE_CODE};
+                v = (struct lock_code_value){ .field = LOCK_CODE_FIELD_ENABLED,
+                                              .enabled = c->action == COMMAND_ENABLE_CODE };
                 return lock_client_set_code(b->lock, c->code_id, &v, on_call_done, p);
         case COMMAND_REMOVE_CODE:
                 return lock_client_remove_code(b->lock, c->code_id, on_call_done, p);
@@ -375,7 +380,8 @@ static void command_run(struct bridge *b, const struct broker_message *m, struct
         }
         p = pending_find(b, c->id);
         if (p) {
-                log_msg(LOG_INFO, "Command %s repeated while it runs: it will be answered when it ends", c->id);
+                log_msg(LOG_INFO, "Command %s repeated while it runs: it will be answered when it ends",
+                        c->id);
                 if (p->n_to < ELEMENTSOF(p->to) && reply_to_set(&p->to[p->n_to], m) >= 0)
                         p->n_to++;
                 return;
@@ -453,8 +459,8 @@ void bridge_on_command(struct bridge *b, const struct broker_message *m) {
         if (m->len > max) {
                 char msg[128];
 
-                (void)snprintf(msg, sizeof(msg), "The command is %zu bytes, more than MaxPayload=%zu", m->len,
-                               max);
+                (void)snprintf(msg, sizeof(msg), "The command is %zu bytes, more than MaxPayload=%zu",
+                               m->len, max);
                 reply_error(b, m, NULL, NULL, MQTT_ERROR_INVALID_PAYLOAD, msg);
                 return;
         }
@@ -464,8 +470,7 @@ void bridge_on_command(struct bridge *b, const struct broker_message *m) {
                 log_msg(LOG_INFO, "Command %s refused: %s", c.id[0] ? c.id : "(no id)",
                         err.name ? err.name : "?");
                 /* The action may not have been read: null in the reply. */
-                reply_error(b, m, c.id, NULL, err.name ? err.name : MQTT_ERROR_INVALID_PAYLOAD,
-                            err.message);
+                reply_error(b, m, c.id, NULL, err.name ? err.name : MQTT_ERROR_INVALID_PAYLOAD, err.message);
                 command_done(&c);
                 return;
         }

@@ -33,8 +33,8 @@ struct bridge {
         struct broker *broker;
         struct lock_client *lock;
 
-        bool ever_present;            /* the lock was read once: state and codes are worth publishing */
-        bool discovery_door_sensor;   /* what the last discovery said */
+        bool ever_present;          /* the lock was read once: state and codes are worth publishing */
+        bool discovery_door_sensor; /* what the last discovery said */
         bool discovery_published;
         bool prefix_conflict;
         char conflict_instance[33];

@@ -58,8 +58,8 @@ void bridge_publish(struct bridge *b, const char *topic, const char *payload, bo
 void bridge_update_status(struct bridge *b) {
         bool up = b->broker && broker_is_connected(b->broker);
 
-        (void)sd_notifyf(false, "STATUS=Broker %s %s; doorlockd %s%s", b->broker ? broker_address(b->broker) : "?",
-                         up ? "connected" : "not connected",
+        (void)sd_notifyf(false, "STATUS=Broker %s %s; doorlockd %s%s",
+                         b->broker ? broker_address(b->broker) : "?", up ? "connected" : "not connected",
                          lock_client_present(b->lock) ? "on the bus" : "not on the bus",
                          b->prefix_conflict ? "; another gateway uses this topic prefix" : "");
 }
@@ -426,7 +426,9 @@ int bridge_new(sd_event *e, sd_bus *bus, const struct bridge_settings *s, struct
         r = lock_client_new(bus, &lock_cb, b, &b->lock);
         if (r < 0)
                 goto fail;
-        will = (struct broker_will){.topic = b->t_availability, .payload = "offline", .retain = true, .qos = QOS};
+        will = (struct broker_will){
+                .topic = b->t_availability, .payload = "offline", .retain = true, .qos = QOS
+        };
         r = broker_new(e, &b->config, s->client_id, s->password, &will, &broker_cb, b, &b->broker);
         if (r < 0)
                 goto fail;
@@ -465,7 +467,8 @@ int bridge_stop(struct bridge *b, uint64_t timeout_usec, void (*done)(void *user
         b->stopping = true;
         b->stop_done = done;
         b->stop_userdata = userdata;
-        log_msg(LOG_INFO, "Stopping: availability offline, disconnecting from %s", broker_address(b->broker));
+        log_msg(LOG_INFO, "Stopping: availability offline, disconnecting from %s",
+                broker_address(b->broker));
         return broker_stop(b->broker, timeout_usec, on_broker_stopped);
 }
 

@@ -26,8 +26,7 @@
  * topic prefix is derived from the machine id with it, so the prefix says
  * nothing about the machine id itself (machine-id(5)).  Never change it:
  * it would move every gateway's topics. */
-#define DOORLOCKD_MQTT_APP_ID                                                                               \
-        SD_ID128_MAKE(5e, ca, 36, 97, 04, 08, 41, 16, 82, fa, 79, 6a, 1f, 79, 64, 11)
+#define DOORLOCKD_MQTT_APP_ID SD_ID128_MAKE(5e, ca, 36, 97, 04, 08, 41, 16, 82, fa, 79, 6a, 1f, 79, 64, 11)
 
 /* A clean stop must be done within 2 s (systemd, the tests). */
 #define STOP_TIMEOUT_USEC (1500 * (uint64_t)1000)
@@ -48,7 +47,8 @@ struct options {
 static void help(void) {
         printf("Usage: doorlockd-mqtt [OPTIONS]\n"
                "\n"
-               "Bridge doorlockd (D-Bus, the remote role) to an MQTT broker, with Home Assistant discovery.\n"
+               "Bridge doorlockd (D-Bus, the remote role) to an MQTT broker, with Home Assistant "
+               "discovery.\n"
                "\n"
                "  --config=FILE      the config file (default " MQTT_CONFIG_FILE ")\n"
                "  --bus=BUS          system (default; honours DBUS_SYSTEM_BUS_ADDRESS), session,\n"
@@ -69,17 +69,17 @@ static int parse_args(int argc, char **argv, struct options *o) {
                 ARG_VERSION,
         };
         static const struct option opts[] = {
-                {"config", required_argument, NULL, ARG_CONFIG},
-                {"bus", required_argument, NULL, ARG_BUS},
-                {"check-config", no_argument, NULL, ARG_CHECK_CONFIG},
-                {"debug", no_argument, NULL, ARG_DEBUG},
-                {"version", no_argument, NULL, ARG_VERSION},
-                {"help", no_argument, NULL, 'h'},
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "bus", required_argument, NULL, ARG_BUS },
+                { "check-config", no_argument, NULL, ARG_CHECK_CONFIG },
+                { "debug", no_argument, NULL, ARG_DEBUG },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
         int c;
 
-        *o = (struct options){.config_path = MQTT_CONFIG_FILE, .bus = "system"};
+        *o = (struct options){ .config_path = MQTT_CONFIG_FILE, .bus = "system" };
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
                 switch (c) {
                 case ARG_CONFIG:
@@ -87,7 +87,8 @@ static int parse_args(int argc, char **argv, struct options *o) {
                         break;
                 case ARG_BUS:
                         if (!optarg[0]) {
-                                fprintf(stderr, "doorlockd-mqtt: --bus= needs system, session or an address\n");
+                                fprintf(stderr,
+                                        "doorlockd-mqtt: --bus= needs system, session or an address\n");
                                 return -EINVAL;
                         }
                         o->bus = optarg;
@@ -227,7 +228,8 @@ static int run(int argc, char **argv) {
                 r = sd_id128_get_machine_app_specific(DOORLOCKD_MQTT_APP_ID, &app);
                 if (r < 0) {
                         log_msg(LOG_ERR,
-                                "This machine has no machine id (/etc/machine-id: %s) to derive the topic prefix "
+                                "This machine has no machine id (/etc/machine-id: %s) to derive the topic "
+                                "prefix "
                                 "and client id from: set TopicPrefix= and ClientId= in %s",
                                 strerror(-r), o.config_path);
                         return EXIT_RUNTIME;
@@ -242,7 +244,8 @@ static int run(int argc, char **argv) {
                 r = mqtt_config_read_password(&config, getenv("CREDENTIALS_DIRECTORY"), &password);
                 if (r < 0) {
                         log_msg(LOG_ERR,
-                                "Cannot read the broker password from credential %s ($CREDENTIALS_DIRECTORY: "
+                                "Cannot read the broker password from credential %s "
+                                "($CREDENTIALS_DIRECTORY: "
                                 "LoadCredential=%s:… in the unit): %s",
                                 config.broker.password_credential, config.broker.password_credential,
                                 strerror(-r));
@@ -274,11 +277,11 @@ static int run(int argc, char **argv) {
         if (r < 0)
                 goto fail;
 
-        r = bridge_new(event, bus, &(struct bridge_settings){.config = &config,
-                                                             .topic_prefix = prefix,
-                                                             .client_id = cid,
-                                                             .password = password},
-                       &b);
+        r = bridge_new(
+                event, bus,
+                &(struct bridge_settings){
+                        .config = &config, .topic_prefix = prefix, .client_id = cid, .password = password },
+                &b);
         if (r < 0) {
                 log_msg(LOG_ERR, "Cannot set up the bridge (topic prefix %s): %s", prefix, strerror(-r));
                 return EXIT_RUNTIME;
