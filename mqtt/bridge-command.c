@@ -260,27 +260,42 @@ static void edit_fields(struct pending *p) {
         p->next_field = 0;
 }
 
-/* Start the call(s).  0 when sent (or finished at once), negative errno when
- * nothing could be sent (p is then still owned by the caller). */
+/* The PIN is in the (sensitive) D-Bus message now, or nowhere. */
+static void wipe_pin(struct pending *p) {
+        explicit_bzero(p->cmd.pin, sizeof(p->cmd.pin));
+        p->cmd.has_pin = false;
+}
+
+static int with_pin_wiped(struct pending *p, int r) {
+        wipe_pin(p);
+        return r;
+}
+
+/* Start the call(s).  0 when sent, 1 when finished at once (p is gone), a
+ * negative errno when nothing could be sent (p is still there).  Every
+ * branch wipes the PIN before it returns. */
 static int dispatch(struct pending *p) {
         struct bridge *b = p->b;
         struct command *c = &p->cmd;
         struct lock_code_value v = {};
         struct lock_code_options o = {};
-        int r;
 
         switch (c->action) {
         case COMMAND_LOCK:
+                wipe_pin(p);
                 return lock_client_lock(b->lock, on_call_done, p);
         case COMMAND_UNLOCK:
                 if (c->has_pin)
-                        return lock_client_submit_pin(b->lock, c->pin, "unlock", on_call_done, p);
+                        return with_pin_wiped(
+                                p, lock_client_submit_pin(b->lock, c->pin, "unlock", on_call_done, p));
                 /* Only with [Commands] UnlockWithoutPin=yes (command_check()),
                  * and the daemon's own [Remote] UnlockWithoutPin=yes. */
                 return lock_client_unlock(b->lock, on_call_done, p);
         case COMMAND_MODE:
                 if (c->mode == LOCK_MODE_PASSAGE && c->has_pin)
-                        return lock_client_submit_pin(b->lock, c->pin, "passage", on_call_done, p);
+                        return with_pin_wiped(
+                                p, lock_client_submit_pin(b->lock, c->pin, "passage", on_call_done, p));
+                wipe_pin(p);
                 /* The daemon refuses SetMode to the remote role: its
                  * AccessDenied passes through. */
                 return lock_client_set_mode(b->lock, c->mode, on_call_done, p);
@@ -298,27 +313,31 @@ static int dispatch(struct pending *p) {
                         .n_windows = c->n_windows,
                         .windows = c->windows,
                 };
-                return lock_client_add_code(b->lock, c->has_name ? c->name : "", c->has_pin ? c->pin : "",
-                                            &o, on_call_done, p);
+                return with_pin_wiped(p,
+                                      lock_client_add_code(b->lock, c->has_name ? c->name : "",
+                                                           c->has_pin ? c->pin : "", &o, on_call_done, p));
         case COMMAND_EDIT_CODE:
+                wipe_pin(p);
                 edit_fields(p);
                 if (p->n_fields == 0) {
                         pending_finish_ok(p, c->code_id);
-                        return 0;
+                        return 1;
                 }
                 v = p->fields[p->next_field++];
                 return lock_client_set_code(b->lock, c->code_id, &v, on_call_done, p);
         case COMMAND_ENABLE_CODE:
         case COMMAND_DISABLE_CODE:
+                wipe_pin(p);
                 v = (struct lock_code_value){ .field = LOCK_CODE_FIELD_ENABLED,
                                               .enabled = c->action == COMMAND_ENABLE_CODE };
                 return lock_client_set_code(b->lock, c->code_id, &v, on_call_done, p);
         case COMMAND_REMOVE_CODE:
+                wipe_pin(p);
                 return lock_client_remove_code(b->lock, c->code_id, on_call_done, p);
         default:
-                r = -EINVAL;
+                wipe_pin(p);
+                return -EINVAL;
         }
-        return r;
 }
 
 /* ---- one message ---- */
@@ -437,9 +456,6 @@ static void command_run(struct bridge *b, const struct broker_message *m, struct
         }
         log_msg(LOG_INFO, "Command %s (%s)", p->cmd.id, command_action_to_string(p->cmd.action));
         r = dispatch(p);
-        /* The PIN is in the (sensitive) message now, or nowhere. */
-        explicit_bzero(p->cmd.pin, sizeof(p->cmd.pin));
-        p->cmd.has_pin = false;
         if (r < 0)
                 call_failed(p, r);
 }
