@@ -242,13 +242,17 @@ static int run(int argc, char **argv) {
 
         if (config.broker.password_credential[0]) {
                 r = mqtt_config_read_password(&config, getenv("CREDENTIALS_DIRECTORY"), &password);
-                if (r < 0) {
-                        log_msg(LOG_ERR,
-                                "Cannot read the broker password from credential %s "
-                                "($CREDENTIALS_DIRECTORY: "
-                                "LoadCredential=%s:… in the unit): %s",
-                                config.broker.password_credential, config.broker.password_credential,
-                                strerror(-r));
+                if (r == -ENOENT) {
+                        /* No credential: fine without a login, else say why
+                         * the broker will refuse us. */
+                        if (config.broker.username[0])
+                                log_msg(LOG_WARNING,
+                                        "No password credential %s ($CREDENTIALS_DIRECTORY, the unit's "
+                                        "LoadCredential=): logging in as %s without a password",
+                                        config.broker.password_credential, config.broker.username);
+                } else if (r < 0) {
+                        log_msg(LOG_ERR, "Cannot read the broker password from credential %s: %s",
+                                config.broker.password_credential, strerror(-r));
                         return EXIT_RUNTIME;
                 }
         }
