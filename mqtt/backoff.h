@@ -17,9 +17,10 @@ struct backoff {
 void backoff_init(struct backoff *b, uint64_t min_usec, uint64_t max_usec);
 
 /* The next wait: the ceiling is min on the first call after init/reset,
- * then doubled up to max; the wait is random % (ceiling + 1), but never
- * below min_usec / 2 so a broken broker is not hammered (caller passes a
- * random 64-bit value: pure). */
+ * then doubled up to max; the wait is uniform in [min / 2, ceiling] from
+ * `random` (full jitter, with a floor of half the minimum so a broker that
+ * refuses at once is not hammered; the caller passes a random 64-bit
+ * value: pure). */
 uint64_t backoff_next(struct backoff *b, uint64_t random);
 
 /* After a successful connect: the next wait starts from min again. */

@@ -21,15 +21,22 @@
 
 /* The bridge's own error names.  D-Bus errors from the daemon pass through
  * by their own name (org.doorlockd.Error.CodeRefused, ...). */
-#define MQTT_ERROR_INVALID_PAYLOAD "org.doorlockd.Mqtt.Error.InvalidPayload" /* not JSON, too big, wrong type, unknown key, bad id */
+#define MQTT_ERROR_INVALID_PAYLOAD                                                                          \
+        "org.doorlockd.Mqtt.Error.InvalidPayload" /* not JSON, too big, wrong type, unknown key, bad id */
 #define MQTT_ERROR_UNKNOWN_ACTION "org.doorlockd.Mqtt.Error.UnknownAction"
 #define MQTT_ERROR_DISABLED "org.doorlockd.Mqtt.Error.Disabled" /* [Commands] switches it off */
 #define MQTT_ERROR_INSECURE "org.doorlockd.Mqtt.Error.Insecure" /* not TLS and not loopback */
-#define MQTT_ERROR_STALE "org.doorlockd.Mqtt.Error.Stale" /* no time and no expiry, time outside [now-MaxAge, now+MaxSkew], expiry > MaxAge */
-#define MQTT_ERROR_CLOCK_UNTRUSTED "org.doorlockd.Mqtt.Error.ClockUntrusted" /* "time" while ClockTrusted is false (expiry alone is fine) */
-#define MQTT_ERROR_PIN_REQUIRED "org.doorlockd.Mqtt.Error.PinRequired" /* unlock or passage without pin, unless UnlockWithoutPin */
+#define MQTT_ERROR_STALE                                                                                    \
+        "org.doorlockd.Mqtt.Error.Stale" /* no time and no expiry, time outside [now-MaxAge, now+MaxSkew],  \
+                                            expiry > MaxAge */
+#define MQTT_ERROR_CLOCK_UNTRUSTED                                                                          \
+        "org.doorlockd.Mqtt.Error.ClockUntrusted" /* "time" while ClockTrusted is false (expiry alone is    \
+                                                     fine) */
+#define MQTT_ERROR_PIN_REQUIRED                                                                             \
+        "org.doorlockd.Mqtt.Error.PinRequired" /* unlock or passage without pin, unless UnlockWithoutPin */
 #define MQTT_ERROR_BUSY "org.doorlockd.Mqtt.Error.Busy" /* rate limit, 8 calls in flight, id cache full */
-#define MQTT_ERROR_PREFIX_CONFLICT "org.doorlockd.Mqtt.Error.PrefixConflict" /* another gateway uses this prefix */
+#define MQTT_ERROR_PREFIX_CONFLICT                                                                          \
+        "org.doorlockd.Mqtt.Error.PrefixConflict"                     /* another gateway uses this prefix */
 #define MQTT_ERROR_UNAVAILABLE "org.doorlockd.Mqtt.Error.Unavailable" /* doorlockd not on the bus */
 #define MQTT_ERROR_NO_SUCH_CODE "org.doorlockd.Mqtt.Error.NoSuchCode" /* code_id the lock does not have */
 
@@ -87,6 +94,9 @@ struct command {
         bool has_schedule;
         size_t n_windows;
         struct dl_window windows[DL_WINDOWS_MAX];
+        /* (added) The action could be read: command_reply_error() names it
+         * then, null otherwise. */
+        bool has_action;
 };
 
 /* explicit_bzero of the whole struct. */
@@ -105,9 +115,9 @@ struct command_error {
 int command_parse(const void *payload, size_t len, size_t max_payload, struct command *ret,
                   struct command_error *err);
 
-struct command_context { /* what the bridge knows, time injected */
-        uint64_t now;        /* CLOCK_REALTIME µs */
-        bool clock_trusted;  /* the daemon's ClockTrusted */
+struct command_context {    /* what the bridge knows, time injected */
+        uint64_t now;       /* CLOCK_REALTIME µs */
+        bool clock_trusted; /* the daemon's ClockTrusted */
         bool has_expiry;
         uint32_t expiry_sec;              /* the MQTT 5 message expiry */
         const struct mqtt_config *config; /* [Commands] switches, MaxAge, MaxSkew */
@@ -135,5 +145,6 @@ int command_check(const struct command *c, const struct command_context *x, stru
  *   {"id":…|null,"ok":false,"action":…|null,"error":NAME,"message":…}
  * Never a PIN. */
 int command_reply_ok(const char *id, enum command_action a, uint32_t code_id /* 0 = none */, char **ret);
-int command_reply_error(const char *id /* NULL/"" = null */, const struct command *c /* NULL = unknown action */,
-                        const char *error_name, const char *message, char **ret);
+int command_reply_error(const char *id /* NULL/"" = null */,
+                        const struct command *c /* NULL = unknown action */, const char *error_name,
+                        const char *message, char **ret);

@@ -202,7 +202,8 @@ static int on_get_all(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
         if (sd_bus_message_is_method_error(m, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(m);
 
-                log_msg(LOG_WARNING, "Cannot read doorlockd's properties: %s", e && e->message ? e->message : "?");
+                log_msg(LOG_WARNING, "Cannot read doorlockd's properties: %s",
+                        e && e->message ? e->message : "?");
         } else {
                 r = bus_read_dict(m, &d);
                 if (r < 0)
@@ -226,7 +227,8 @@ static int on_get_hardware(sd_bus_message *m, void *userdata, sd_bus_error *ret_
         if (sd_bus_message_is_method_error(m, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(m);
 
-                log_msg(LOG_WARNING, "Cannot read doorlockd's hardware: %s", e && e->message ? e->message : "?");
+                log_msg(LOG_WARNING, "Cannot read doorlockd's hardware: %s",
+                        e && e->message ? e->message : "?");
         } else {
                 r = bus_read_dict(m, &d);
                 if (r < 0)
@@ -256,7 +258,8 @@ static int on_codes(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         if (sd_bus_message_is_method_error(m, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(m);
 
-                log_msg(LOG_WARNING, "Cannot read doorlockd's codes: %s", e && e->message ? e->message : "?");
+                log_msg(LOG_WARNING, "Cannot read doorlockd's codes: %s",
+                        e && e->message ? e->message : "?");
         } else {
                 r = code_infos_read(m, &codes, &n);
                 if (r < 0)
@@ -278,8 +281,9 @@ static int on_codes(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         return 0;
 }
 
-static int call_lock_async(struct lock_client *lc, sd_bus_slot **slot, const char *path, const char *interface,
-                           const char *member, sd_bus_message_handler_t handler, const char *types, ...) {
+static int call_lock_async(struct lock_client *lc, sd_bus_slot **slot, const char *path,
+                           const char *interface, const char *member, sd_bus_message_handler_t handler,
+                           const char *types, ...) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         va_list ap;
         int r;
@@ -440,7 +444,7 @@ static int on_objects_changed(sd_bus_message *m, void *userdata, sd_bus_error *r
 
 static void signal_access_granted(struct lock_client *lc, sd_bus_message *m) {
         const char *source, *code, *name;
-        struct lock_access a = {.result = LOCK_ACCESS_GRANTED};
+        struct lock_access a = { .result = LOCK_ACCESS_GRANTED };
 
         if (sd_bus_message_read(m, "sos", &source, &code, &name) < 0)
                 return;
@@ -461,12 +465,14 @@ static void signal_access_granted(struct lock_client *lc, sd_bus_message *m) {
 
 static void signal_access_denied(struct lock_client *lc, sd_bus_message *m) {
         const char *source, *reason;
-        struct lock_access a = {.result = LOCK_ACCESS_DENIED};
+        struct lock_access a = { .result = LOCK_ACCESS_DENIED };
 
         if (sd_bus_message_read(m, "ss", &source, &reason) < 0)
                 return;
-        if (lock_source_from_dbus(source, &a.source) < 0 || lock_deny_reason_from_dbus(reason, &a.reason) < 0) {
-                log_msg(LOG_WARNING, "AccessDenied with an unknown source '%s' or reason '%s'", source, reason);
+        if (lock_source_from_dbus(source, &a.source) < 0 ||
+            lock_deny_reason_from_dbus(reason, &a.reason) < 0) {
+                log_msg(LOG_WARNING, "AccessDenied with an unknown source '%s' or reason '%s'", source,
+                        reason);
                 return;
         }
         a.time = now_realtime_usec();
@@ -570,8 +576,8 @@ int lock_client_start(struct lock_client *lc) {
 
         r = sd_bus_add_match_async(lc->bus, &lc->match_owner,
                                    "type='signal',sender='" DBUS_SERVICE "',path='" DBUS_PATH
-                                   "',interface='" DBUS_INTERFACE "',member='NameOwnerChanged',arg0='" DL_BUS_NAME
-                                   "'",
+                                   "',interface='" DBUS_INTERFACE
+                                   "',member='NameOwnerChanged',arg0='" DL_BUS_NAME "'",
                                    on_name_owner_changed, on_match_installed, lc);
         if (r < 0)
                 return r;
@@ -582,8 +588,8 @@ int lock_client_start(struct lock_client *lc) {
         if (r < 0)
                 return r;
         r = sd_bus_add_match_async(lc->bus, &lc->match_objects,
-                                   "type='signal',sender='" DL_BUS_NAME "',interface='" OBJECT_MANAGER_INTERFACE
-                                   "',path='" DL_LOCK_PATH "'",
+                                   "type='signal',sender='" DL_BUS_NAME
+                                   "',interface='" OBJECT_MANAGER_INTERFACE "',path='" DL_LOCK_PATH "'",
                                    on_objects_changed, on_match_installed, lc);
         if (r < 0)
                 return r;
@@ -593,8 +599,9 @@ int lock_client_start(struct lock_client *lc) {
                                    on_lock_signal, on_match_installed, lc);
         if (r < 0)
                 return r;
-        return sd_bus_call_method_async(lc->bus, &lc->slot_get_owner, DBUS_SERVICE, DBUS_PATH, DBUS_INTERFACE,
-                                        "GetNameOwner", on_get_name_owner, lc, "s", DL_BUS_NAME);
+        return sd_bus_call_method_async(lc->bus, &lc->slot_get_owner, DBUS_SERVICE, DBUS_PATH,
+                                        DBUS_INTERFACE, "GetNameOwner", on_get_name_owner, lc, "s",
+                                        DL_BUS_NAME);
 }
 
 static void call_unlink(struct call *c) {
@@ -615,10 +622,10 @@ struct lock_client *lock_client_free(struct lock_client *lc) {
                 return NULL;
         while (lc->calls) {
                 struct call *c = lc->calls;
-                struct lock_call_result res = {.cancelled = true,
-                                               .error_name = SD_BUS_ERROR_NO_REPLY,
-                                               .error_message = "The bridge is stopping",
-                                               .code_name = ""};
+                struct lock_call_result res = { .cancelled = true,
+                                                .error_name = SD_BUS_ERROR_NO_REPLY,
+                                                .error_message = "The bridge is stopping",
+                                                .code_name = "" };
 
                 call_unlink(c);
                 if (c->done)
@@ -656,7 +663,7 @@ const char *lock_code_field_to_property(enum lock_code_field f) {
 static int on_call_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         struct call *c = userdata;
         struct lock_client *lc = c->lc;
-        struct lock_call_result res = {.error_message = "", .code_name = ""};
+        struct lock_call_result res = { .error_message = "", .code_name = "" };
         const char *path = NULL, *s = NULL;
 
         (void)ret_error;
@@ -729,8 +736,8 @@ static int new_call(struct lock_client *lc, const char *path, const char *interf
         return 0;
 }
 
-int lock_client_submit_pin(struct lock_client *lc, const char *pin, const char *action, lock_call_done_t done,
-                           void *userdata) {
+int lock_client_submit_pin(struct lock_client *lc, const char *pin, const char *action,
+                           lock_call_done_t done, void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
@@ -771,7 +778,8 @@ int lock_client_unlock(struct lock_client *lc, lock_call_done_t done, void *user
         return call_simple(lc, "Unlock", NULL, done, userdata);
 }
 
-int lock_client_set_mode(struct lock_client *lc, enum lock_mode mode, lock_call_done_t done, void *userdata) {
+int lock_client_set_mode(struct lock_client *lc, enum lock_mode mode, lock_call_done_t done,
+                         void *userdata) {
         const char *s = lock_mode_to_string(mode);
 
         if (!s)
@@ -795,7 +803,7 @@ static int append_schedule(sd_bus_message *m, const struct dl_window *w, size_t 
 
 /* One {sv} entry of an a{sv} with a basic value. */
 static int append_option(sd_bus_message *m, const char *key, char type, const void *value) {
-        char sig[2] = {type, '\0'};
+        char sig[2] = { type, '\0' };
         int r;
 
         r = sd_bus_message_open_container(m, 'e', "sv");
@@ -944,7 +952,8 @@ int lock_client_set_code(struct lock_client *lc, uint32_t code_id, const struct 
         return call_send(lc, m, CALL_PLAIN, done, userdata);
 }
 
-int lock_client_remove_code(struct lock_client *lc, uint32_t code_id, lock_call_done_t done, void *userdata) {
+int lock_client_remove_code(struct lock_client *lc, uint32_t code_id, lock_call_done_t done,
+                            void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         char path[sizeof(DL_CODE_PATH_PREFIX) + 16];
         int r;

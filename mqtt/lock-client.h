@@ -80,12 +80,12 @@ unsigned lock_client_calls_in_flight(const struct lock_client *lc);
 
 /* What a command's completion gets. */
 struct lock_call_result {
-        bool cancelled;              /* the client is being freed: no reply came */
-        const char *error_name;      /* NULL on success */
-        const char *error_message;   /* the D-Bus error's message ("" if none) */
-        uint32_t code_id;            /* SubmitPin: the code that opened (0: "/");
-                                      * AddCode: the new code's id */
-        const char *code_name;       /* SubmitPin: the name that opened ("" otherwise) */
+        bool cancelled;            /* the client is being freed: no reply came */
+        const char *error_name;    /* NULL on success */
+        const char *error_message; /* the D-Bus error's message ("" if none) */
+        uint32_t code_id;          /* SubmitPin: the code that opened (0: "/");
+                                    * AddCode: the new code's id */
+        const char *code_name;     /* SubmitPin: the name that opened ("" otherwise) */
 };
 
 typedef void (*lock_call_done_t)(struct lock_client *lc, const struct lock_call_result *r, void *userdata);
@@ -131,8 +131,8 @@ const char *lock_code_field_to_property(enum lock_code_field f); /* "Name", "Ena
 
 /* Each: 0 when the call was sent (done is then called exactly once), or a
  * negative errno (done is not called). */
-int lock_client_submit_pin(struct lock_client *lc, const char *pin, const char *action, lock_call_done_t done,
-                           void *userdata);
+int lock_client_submit_pin(struct lock_client *lc, const char *pin, const char *action,
+                           lock_call_done_t done, void *userdata);
 int lock_client_lock(struct lock_client *lc, lock_call_done_t done, void *userdata);
 int lock_client_unlock(struct lock_client *lc, lock_call_done_t done, void *userdata);
 int lock_client_set_mode(struct lock_client *lc, enum lock_mode mode, lock_call_done_t done, void *userdata);

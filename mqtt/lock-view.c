@@ -291,6 +291,7 @@ void lock_view_state_json(FILE *f, const struct lock_view *v) {
                 json_string(f, alarm_event_names[a]);
         }
         fputc(']', f);
+        json_kv_bool(&j, "prefix_conflict", v->prefix_conflict);
         json_end(&j);
 }
 

@@ -129,6 +129,9 @@ struct lock_view {
         /* Alarms in force, LOCK_ALARM_BIT()s: jammed (State), tamper (the
          * Tamper property), held_open (until held-open-cleared). */
         uint32_t alarms;
+        /* Another gateway announces the same topic prefix (the bridge's
+         * clone detection, P/gateway/hello); not from the daemon. */
+        bool prefix_conflict;
 };
 
 /* Unknown bolt and door, normal mode, no door sensor, clock trusted, no
@@ -155,7 +158,7 @@ const char *lock_view_ha_state(const struct lock_view *v);
  *  "network_locked_until":µs, "clock_trusted":b, "code_count":n,
  *  "last_access_time":µs, "last_access_at":"ISO 8601 UTC"|null,
  *  "last_access_name":s, "last_access_source":s|null,
- *  "alarms":["jammed",…]}.
+ *  "alarms":["jammed",…], "prefix_conflict":b}.
  * A lockout is in force while its "until" is not 0 (the daemon announces
  * the property when a lockout runs out, so no clock is needed here). */
 void lock_view_state_json(FILE *f, const struct lock_view *v);

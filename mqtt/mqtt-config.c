@@ -42,6 +42,7 @@ void mqtt_config_init(struct mqtt_config *c) {
                         .lock = true,
                         .unlock = true,
                         .mode = true,
+                        .unlock_without_pin = false,
                         .code_changes = false,
                         .max_age_sec = 30,
                         .max_skew_sec = 5,
@@ -65,8 +66,6 @@ enum key_type {
 };
 
 struct key {
-        const char *section;
-        const char *name;
         enum key_type type;
         size_t offset; /* in struct mqtt_config */
         size_t size;   /* char[]: the array's size; else 0 */
@@ -76,44 +75,59 @@ struct key {
 #define FIELD(f) offsetof(struct mqtt_config, f)
 #define STR(f) FIELD(f), sizeof(((struct mqtt_config *)NULL)->f)
 
+/* The one table of keys: X(id, section, name, type, field..., min, max).
+ * It gives the key ids, the names (key_names[], what mqtt_config_keys()
+ * hands out and key_find() searches) and how to parse each (keys[]). */
+#define KEY_TABLE(X)                                                                                        \
+        X(K_HOST, "Broker", "Host", KEY_HOST, STR(broker.host), 0, 0)                                       \
+        X(K_PORT, "Broker", "Port", KEY_UNSIGNED, FIELD(broker.port), 0, 1, 65535)                          \
+        X(K_TLS, "Broker", "TLS", KEY_BOOL, FIELD(broker.tls), 0, 0, 0)                                     \
+        X(K_CA_FILE, "Broker", "CAFile", KEY_PATH, STR(broker.ca_file), 0, 0)                               \
+        X(K_CERT_FILE, "Broker", "CertFile", KEY_PATH, STR(broker.cert_file), 0, 0)                         \
+        X(K_KEY_FILE, "Broker", "KeyFile", KEY_PATH, STR(broker.key_file), 0, 0)                            \
+        X(K_USERNAME, "Broker", "Username", KEY_TEXT, STR(broker.username), 0, 0)                           \
+        X(K_PASSWORD_CREDENTIAL, "Broker", "PasswordCredential", KEY_FILE_NAME,                             \
+          STR(broker.password_credential), 0, 0)                                                            \
+        X(K_CLIENT_ID, "Broker", "ClientId", KEY_CLIENT_ID, STR(broker.client_id), 0, 0)                    \
+        X(K_KEEP_ALIVE, "Broker", "KeepAlive", KEY_UNSIGNED, FIELD(broker.keep_alive_sec), 0, 5, 3600)      \
+        X(K_RECONNECT_MIN, "Broker", "ReconnectMin", KEY_UNSIGNED, FIELD(broker.reconnect_min_sec), 0, 1,   \
+          3600)                                                                                             \
+        X(K_RECONNECT_MAX, "Broker", "ReconnectMax", KEY_UNSIGNED, FIELD(broker.reconnect_max_sec), 0, 1,   \
+          3600)                                                                                             \
+        X(K_DISCOVERY, "HomeAssistant", "Discovery", KEY_BOOL, FIELD(ha.discovery), 0, 0, 0)                \
+        X(K_DISCOVERY_PREFIX, "HomeAssistant", "DiscoveryPrefix", KEY_TOPIC, STR(ha.discovery_prefix), 0,   \
+          0)                                                                                                \
+        X(K_STATUS_TOPIC, "HomeAssistant", "StatusTopic", KEY_TOPIC, STR(ha.status_topic), 0, 0)            \
+        X(K_DEVICE_NAME, "HomeAssistant", "DeviceName", KEY_TEXT, STR(ha.device_name), 0, 0)                \
+        X(K_TOPIC_PREFIX, "HomeAssistant", "TopicPrefix", KEY_TOPIC_OPT, STR(ha.topic_prefix), 0, 0)        \
+        X(K_LOCK, "Commands", "Lock", KEY_BOOL, FIELD(commands.lock), 0, 0, 0)                              \
+        X(K_UNLOCK, "Commands", "Unlock", KEY_BOOL, FIELD(commands.unlock), 0, 0, 0)                        \
+        X(K_UNLOCK_WITHOUT_PIN, "Commands", "UnlockWithoutPin", KEY_BOOL,                                   \
+          FIELD(commands.unlock_without_pin), 0, 0, 0)                                                      \
+        X(K_MODE, "Commands", "Mode", KEY_BOOL, FIELD(commands.mode), 0, 0, 0)                              \
+        X(K_CODE_CHANGES, "Commands", "CodeChanges", KEY_BOOL, FIELD(commands.code_changes), 0, 0, 0)       \
+        X(K_MAX_AGE, "Commands", "MaxAge", KEY_UNSIGNED, FIELD(commands.max_age_sec), 0, 1, 3600)           \
+        X(K_MAX_SKEW, "Commands", "MaxSkew", KEY_UNSIGNED, FIELD(commands.max_skew_sec), 0, 0, 300)         \
+        X(K_MAX_PAYLOAD, "Commands", "MaxPayload", KEY_UNSIGNED, FIELD(commands.max_payload), 0, 256, 65536)
+
+#define KEY_ID(id, section, name, ...) id,
+#define KEY_NAME(id, section, name, ...) [id] = { section, name },
+#define KEY_SPEC(id, section, name, ...) [id] = { __VA_ARGS__ },
+
 enum {
-        K_PORT,
-        K_TLS,
-        K_CA_FILE,
-        K_CERT_FILE,
-        K_KEY_FILE,
-        K_RECONNECT_MIN,
-        K_RECONNECT_MAX,
+        KEY_TABLE(KEY_ID) _K_MAX
 };
 
-static const struct key keys[] = {
-        [K_PORT] = { "Broker", "Port", KEY_UNSIGNED, FIELD(broker.port), 0, 1, 65535 },
-        [K_TLS] = { "Broker", "TLS", KEY_BOOL, FIELD(broker.tls), 0, 0, 0 },
-        [K_CA_FILE] = { "Broker", "CAFile", KEY_PATH, STR(broker.ca_file), 0, 0 },
-        [K_CERT_FILE] = { "Broker", "CertFile", KEY_PATH, STR(broker.cert_file), 0, 0 },
-        [K_KEY_FILE] = { "Broker", "KeyFile", KEY_PATH, STR(broker.key_file), 0, 0 },
-        [K_RECONNECT_MIN] = { "Broker", "ReconnectMin", KEY_UNSIGNED, FIELD(broker.reconnect_min_sec), 0, 1,
-                              3600 },
-        [K_RECONNECT_MAX] = { "Broker", "ReconnectMax", KEY_UNSIGNED, FIELD(broker.reconnect_max_sec), 0, 1,
-                              3600 },
-        { "Broker", "Host", KEY_HOST, STR(broker.host), 0, 0 },
-        { "Broker", "Username", KEY_TEXT, STR(broker.username), 0, 0 },
-        { "Broker", "PasswordCredential", KEY_FILE_NAME, STR(broker.password_credential), 0, 0 },
-        { "Broker", "ClientId", KEY_CLIENT_ID, STR(broker.client_id), 0, 0 },
-        { "Broker", "KeepAlive", KEY_UNSIGNED, FIELD(broker.keep_alive_sec), 0, 5, 3600 },
-        { "HomeAssistant", "Discovery", KEY_BOOL, FIELD(ha.discovery), 0, 0, 0 },
-        { "HomeAssistant", "DiscoveryPrefix", KEY_TOPIC, STR(ha.discovery_prefix), 0, 0 },
-        { "HomeAssistant", "StatusTopic", KEY_TOPIC, STR(ha.status_topic), 0, 0 },
-        { "HomeAssistant", "DeviceName", KEY_TEXT, STR(ha.device_name), 0, 0 },
-        { "HomeAssistant", "TopicPrefix", KEY_TOPIC_OPT, STR(ha.topic_prefix), 0, 0 },
-        { "Commands", "Lock", KEY_BOOL, FIELD(commands.lock), 0, 0, 0 },
-        { "Commands", "Unlock", KEY_BOOL, FIELD(commands.unlock), 0, 0, 0 },
-        { "Commands", "Mode", KEY_BOOL, FIELD(commands.mode), 0, 0, 0 },
-        { "Commands", "CodeChanges", KEY_BOOL, FIELD(commands.code_changes), 0, 0, 0 },
-        { "Commands", "MaxAge", KEY_UNSIGNED, FIELD(commands.max_age_sec), 0, 1, 3600 },
-        { "Commands", "MaxSkew", KEY_UNSIGNED, FIELD(commands.max_skew_sec), 0, 0, 300 },
-        { "Commands", "MaxPayload", KEY_UNSIGNED, FIELD(commands.max_payload), 0, 256, 65536 },
-};
+static const struct mqtt_config_key key_names[] = { KEY_TABLE(KEY_NAME) };
+static const struct key keys[] = { KEY_TABLE(KEY_SPEC) };
+
+_Static_assert(ELEMENTSOF(key_names) == _K_MAX && ELEMENTSOF(keys) == _K_MAX, "one entry per key");
+
+const struct mqtt_config_key *mqtt_config_keys(size_t *n) {
+        if (n)
+                *n = ELEMENTSOF(key_names);
+        return key_names;
+}
 
 /* ---- the values ---- */
 
@@ -300,15 +314,15 @@ static char *strip(char *s) {
 }
 
 static const char *section_find(const char *section) {
-        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-                if (strcmp(keys[i].section, section) == 0)
-                        return keys[i].section;
+        for (size_t i = 0; i < ELEMENTSOF(key_names); i++)
+                if (strcmp(key_names[i].section, section) == 0)
+                        return key_names[i].section;
         return NULL;
 }
 
 static const struct key *key_find(const char *section, const char *name) {
-        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-                if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+        for (size_t i = 0; i < ELEMENTSOF(key_names); i++)
+                if (strcmp(key_names[i].section, section) == 0 && strcmp(key_names[i].key, name) == 0)
                         return &keys[i];
         return NULL;
 }
@@ -496,9 +510,9 @@ static int combo_fail(struct parser *p, size_t at, const char *fmt, ...) {
         va_end(ap);
         if (p->key_line[at] > 0)
                 return set_error(p->err, p->errlen, -EINVAL, "%s:%u: [%s] %s=: %s", p->path, p->key_line[at],
-                                 keys[at].section, keys[at].name, why);
-        return set_error(p->err, p->errlen, -EINVAL, "%s: [%s] %s=: %s", p->path, keys[at].section,
-                         keys[at].name, why);
+                                 key_names[at].section, key_names[at].key, why);
+        return set_error(p->err, p->errlen, -EINVAL, "%s: [%s] %s=: %s", p->path, key_names[at].section,
+                         key_names[at].key, why);
 }
 
 /* The checks across keys, once the whole file is read. */

@@ -54,6 +54,10 @@ struct mqtt_config {
         } ha;
         struct {
                 bool lock, unlock, mode, code_changes;
+                /* Unlock without "pin" is sent as Unlock(), which doorlockd
+                 * allows only with its own [Remote] UnlockWithoutPin=yes;
+                 * no (the default): such a command is PinRequired. */
+                bool unlock_without_pin;
                 unsigned max_age_sec;  /* 1..3600 */
                 unsigned max_skew_sec; /* 0..300 */
                 unsigned max_payload;  /* bytes, 256..65536 */
@@ -69,6 +73,13 @@ void mqtt_config_init(struct mqtt_config *c);
  * err (printable ASCII, cut to errlen; err may be NULL); another error
  * (unreadable file) its negative errno.  *c is only written on success. */
 int mqtt_config_load(const char *path, struct mqtt_config *c, char *err, size_t errlen);
+
+/* Every [Section] Key= the parser takes, from its own table (for the man
+ * page check and the like): n entries, in the order of systemd/mqtt.conf. */
+struct mqtt_config_key {
+        const char *section, *key;
+};
+const struct mqtt_config_key *mqtt_config_keys(size_t *n);
 
 /* A topic or topic prefix fit for TopicPrefix= and the like: 1..MQTT_TOPIC_MAX
  * printable ASCII characters without blanks, no wildcard '+' or '#', no

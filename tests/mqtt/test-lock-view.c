@@ -285,7 +285,7 @@ static void test_state_document_initial(void **state) {
                             "\"network_locked_out\":false,\"network_locked_until\":0,"
                             "\"clock_trusted\":true,\"code_count\":0,\"last_access_time\":0,"
                             "\"last_access_at\":null,\"last_access_name\":\"\","
-                            "\"last_access_source\":null,\"alarms\":[]}");
+                            "\"last_access_source\":null,\"alarms\":[],\"prefix_conflict\":false}");
         assert_no_pin_like(s);
 }
 
@@ -315,7 +315,7 @@ static void test_state_document_full(void **state) {
                    "\"last_access_time\":1780315200250000,"
                    "\"last_access_at\":\"2026-06-01T12:00:00.250000Z\","
                    "\"last_access_name\":\"Alice \\\"A\\\"\",\"last_access_source\":\"keypad\","
-                   "\"alarms\":[\"tamper\",\"held_open\"]}");
+                   "\"alarms\":[\"tamper\",\"held_open\"],\"prefix_conflict\":false}");
         assert_no_pin_like(s);
 }
 

@@ -98,6 +98,7 @@ static void assert_defaults(const struct mqtt_config *c) {
         assert_true(c->commands.unlock);
         assert_true(c->commands.mode);
         assert_false(c->commands.code_changes);
+        assert_false(c->commands.unlock_without_pin);
         assert_int_equal(c->commands.max_age_sec, 30);
         assert_int_equal(c->commands.max_skew_sec, 5);
         assert_int_equal(c->commands.max_payload, 4096);
@@ -166,7 +167,7 @@ static void test_shipped_example(void **state) {
                         fail_msg("uncommented: %s", err);
                 assert_defaults(&c);
         }
-        assert_int_equal(keys, 24); /* every key is in the example */
+        assert_int_equal(keys, 25); /* every key is in the example */
 }
 
 static void test_values(void **state) {
@@ -199,6 +200,7 @@ static void test_values(void **state) {
                  "[Commands]\n"
                  "Lock=off\n"
                  "Unlock=0\n"
+                 "UnlockWithoutPin=yes\n"
                  "Mode=false\n"
                  "CodeChanges=yes\n"
                  "MaxAge=3600\n"
@@ -226,6 +228,7 @@ static void test_values(void **state) {
         assert_string_equal(c.ha.topic_prefix, "house/front-door");
         assert_false(c.commands.lock);
         assert_false(c.commands.unlock);
+        assert_true(c.commands.unlock_without_pin);
         assert_false(c.commands.mode);
         assert_true(c.commands.code_changes);
         assert_int_equal(c.commands.max_age_sec, 3600);
@@ -297,6 +300,8 @@ static void test_bad_values(void **state) {
                 { "Commands", "Unlock="
                               "2" },
                 { "Commands", "Mode=nope" },
+                { "Commands", "UnlockWithoutPin=maybe" },
+                { "Commands", "UnlockWithoutPin=yes please" },
                 { "Commands", "CodeChanges=1 # comment" },
                 { "Commands", "MaxAge=0" },
                 { "Commands", "MaxAge=3601" },
@@ -560,6 +565,84 @@ static void test_password(void **state) {
         mqtt_password_free(NULL);
 }
 
+/* UnlockWithoutPin=: off by default, each boolean spelling, "=" resets. */
+static void test_unlock_without_pin(void **state) {
+        struct fixture *f = *state;
+        struct mqtt_config c;
+        char err[256];
+
+        assert_int_equal(load(f, "[Commands]\n", &c, err, sizeof(err)), 0);
+        assert_false(c.commands.unlock_without_pin);
+        assert_int_equal(load(f, "[Commands]\nUnlockWithoutPin=on\n", &c, err, sizeof(err)), 0);
+        assert_true(c.commands.unlock_without_pin);
+        assert_int_equal(
+                load(f, "[Commands]\nUnlockWithoutPin=true\nUnlockWithoutPin=\n", &c, err, sizeof(err)), 0);
+        assert_false(c.commands.unlock_without_pin);
+        assert_int_equal(load(f, "[Commands]\nUnlockWithoutPin=no\n", &c, err, sizeof(err)), 0);
+        assert_false(c.commands.unlock_without_pin);
+        /* Only in [Commands]. */
+        assert_int_equal(load(f, "[Broker]\nUnlockWithoutPin=yes\n", &c, err, sizeof(err)), -EINVAL);
+}
+
+/* mqtt_config_keys(): the parser's own table.  Each key it lists is taken
+ * (and only in its section), none twice, and it lists exactly the keys of
+ * the shipped example, in the example's order. */
+static void test_keys_table(void **state) {
+        struct fixture *f = *state;
+        const struct mqtt_config_key *k;
+        const char *root = getenv("SOURCE_ROOT");
+        char path[4096], line[512], section[64] = "";
+        size_t n = 0, next = 0;
+        FILE *in;
+
+        k = mqtt_config_keys(&n);
+        assert_non_null(k);
+        assert_int_equal(n, 25);
+        for (size_t i = 0; i < n; i++) {
+                struct mqtt_config c;
+                char text[256], err[256];
+
+                assert_non_null(k[i].section);
+                assert_non_null(k[i].key);
+                for (size_t j = 0; j < i; j++)
+                        assert_false(strcmp(k[i].section, k[j].section) == 0 &&
+                                     strcmp(k[i].key, k[j].key) == 0);
+                /* "Key=" is the default, so every key takes it. */
+                snprintf(text, sizeof(text), "[%s]\n%s=\n", k[i].section, k[i].key);
+                if (load(f, text, &c, err, sizeof(err)) != 0)
+                        fail_msg("[%s] %s=: %s", k[i].section, k[i].key, err);
+                snprintf(text, sizeof(text), "[%s]\n%sX=\n", k[i].section, k[i].key);
+                assert_int_equal(load(f, text, &c, err, sizeof(err)), -EINVAL);
+        }
+        assert_int_equal(load(f, "[Commands]\nHost=\n", &(struct mqtt_config){}, NULL, 0), -EINVAL);
+
+        if (!root || !*root)
+                fail_msg("SOURCE_ROOT is not set");
+        snprintf(path, sizeof(path), "%s/systemd/mqtt.conf", root);
+        in = fopen(path, "re");
+        assert_non_null(in);
+        while (fgets(line, sizeof(line), in)) {
+                size_t len = strcspn(line, "=");
+
+                if (line[0] == '[') {
+                        snprintf(section, sizeof(section), "%.*s", (int)strcspn(line + 1, "]"), line + 1);
+                        continue;
+                }
+                if (line[0] != '#' || line[1] < 'A' || line[1] > 'Z' || !strchr(line, '='))
+                        continue;
+                if (next >= n)
+                        fail_msg("[%s] %.*s is in mqtt.conf but not in mqtt_config_keys()", section,
+                                 (int)len - 1, line + 1);
+                if (strcmp(k[next].section, section) != 0 || strlen(k[next].key) != len - 1 ||
+                    strncmp(k[next].key, line + 1, len - 1) != 0)
+                        fail_msg("mqtt.conf has [%s] %.*s where mqtt_config_keys() has [%s] %s", section,
+                                 (int)len - 1, line + 1, k[next].section, k[next].key);
+                next++;
+        }
+        fclose(in);
+        assert_int_equal(next, n);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_init_defaults),
@@ -577,6 +660,8 @@ int main(void) {
                 cmocka_unit_test(test_topic_prefix_valid),
                 cmocka_unit_test(test_link_secure),
                 cmocka_unit_test_setup_teardown(test_password, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unlock_without_pin, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_keys_table, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
