@@ -262,7 +262,10 @@ class Client:
     def subscribe(self, topic, qos=1):
         done = threading.Event()
         self.c.on_subscribe = lambda *a: done.set()
-        r, _ = self.c.subscribe(topic, qos)
+        # Retain as published: a retained message forwarded live keeps its
+        # flag, so the tests see what the bridge retained.
+        from paho.mqtt.subscribeoptions import SubscribeOptions
+        r, _ = self.c.subscribe(topic, options=SubscribeOptions(qos=qos, retainAsPublished=True))
         check(r == 0, f"subscribe {topic}: {r}")
         check(done.wait(5 * timeout_scale()), f"no SUBACK for {topic}")
 

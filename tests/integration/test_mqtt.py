@@ -322,10 +322,10 @@ def _(env, w):
     last = w.state()
     eq((last["last_access_name"], last["last_access_source"]), ("Alice", "keypad"), "last access")
     check(last["last_access_at"] and last["last_access_at"].endswith("Z"), f"last_access_at {last}")
+    want_log = ("access-granted", "unlock", "unlocked", "lock", "locked")
+    env.wait_for(lambda: set(want_log) <= {x.json()["event"] for x in w.ha.since(m, f"{P}/log")},
+                 what=f"{want_log} on P/log")
     logs = [x.json() for x in w.ha.since(m, f"{P}/log")]
-    events = [x["event"] for x in logs]
-    for e in ("access-granted", "unlock", "unlocked", "lock", "locked"):
-        check(e in events, f"no {e} on P/log: {events}")
     g = next(x for x in logs if x["event"] == "access-granted")
     eq((g["source"], g["code_name"], g["code_id"]), ("keypad", "Alice", 1), f"log entry {g}")
     check(not any(x.retain for x in w.ha.since(m, f"{P}/log")), "log entries retained")
@@ -505,6 +505,10 @@ BAD = [
 ]
 
 
+# Not a JSON document as a whole: the id need not be read.
+STRUCTURAL = ("trailing bytes", "duplicate key", "too deep")
+
+
 def bad_payload(label):
     t = now_usec()
     j = {
@@ -549,7 +553,7 @@ def _(env, w):
             continue
         if r.get("ok") is not False or r.get("error") != name:
             problems.append(f"{label}: want {name}, got {r}")
-        elif rid is not None and r.get("id") != rid:
+        elif rid is not None and r.get("id") not in (rid, None if label in STRUCTURAL else rid):
             problems.append(f"{label}: reply id {r.get('id')!r}, want {rid!r}")
         elif "id" not in r:
             problems.append(f"{label}: reply without an id key: {r}")
@@ -604,8 +608,14 @@ def _(env, w):
     check(set(names) <= {BUSY, CODE_REFUSED, LOCKED_OUT}, f"reply kinds: {names}")
     calls = len(replies) - names.get(BUSY, 0)
     check(calls <= 20 + 10 * took + 10, f"{calls} commands reached the daemon in {took:.1f} s (rate 10/s, burst 20)")
+    # Only the PINs the daemon looked at are logged (access-denied, and the
+    # lockout and its end around them): the lockout bounds them.
     grew = log_len(env) - n
-    check(grew <= 10, f"the daemon's log grew by {grew} entries")
+    refused = names.get(CODE_REFUSED, 0)
+    env.note(f"the daemon's log grew by {grew} entries; the bridge's log has "
+             f"{w.bridge.read_log().count(chr(10))} lines")
+    check(refused <= 3 + took / 2 + 2, f"{refused} PINs looked at in {took:.1f} s (Attempts=3, lockout from 2 s)")
+    check(grew <= 3 * refused + 4, f"the daemon's log grew by {grew} entries for {refused} refused PINs")
     check(w.bridge.running(), "the bridge died")
     time.sleep(1.0)          # the bucket refills at 10/s
     w.ok(command("lock"))
@@ -624,13 +634,13 @@ def _(env, w):
     check(first is not None and first.retain and first.json() == {"codes": []}, f"P/codes at start: {first}")
     m = w.ha.mark()
     r = w.ok(command("add_code", name="Anna", pin="582913", max_uses=5,
-                     schedule=[{"days": 31, "start": 480, "end": 1080}]))
+                     schedule=[{"days": 127, "start": 0, "end": 1440}]))
     cid = r.get("code_id")
     check(isinstance(cid, int) and cid > 0, f"add_code reply {r}")
     codes = codes_after(m, lambda c: len(c) == 1, "P/codes with Anna")
     a = codes[0]
-    eq((a["id"], a["name"], a["max_uses"], a["schedule"]), (cid, "Anna", 5, [{"days": 31, "start": 480,
-                                                                                "end": 1080}]), "Anna")
+    eq((a["id"], a["name"], a["max_uses"], a["schedule"]), (cid, "Anna", 5, [{"days": 127, "start": 0,
+                                                                                "end": 1440}]), "Anna")
     eq(env.code_prop(code_path(cid), "Name", ), "Anna", "Name on the bus")
     sig = env.enter("582913")
     eq(sig.member, "AccessGranted", "Anna's PIN opens")
