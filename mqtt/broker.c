@@ -155,6 +155,8 @@ static void io_close(struct broker *b) {
 }
 
 static void reason_for(struct broker *b, int rc, int err, char *out, size_t outlen) {
+        size_t n;
+
         if (b->refused[0])
                 snprintf(out, outlen, "refused by the broker: %.200s", b->refused);
         else if (rc == MOSQ_ERR_ERRNO)
@@ -169,6 +171,10 @@ static void reason_for(struct broker *b, int rc, int err, char *out, size_t outl
                 snprintf(out, outlen, "disconnected by the broker: %s", mosquitto_reason_string(rc));
         else
                 snprintf(out, outlen, "%s", mosquitto_strerror(rc));
+        /* libmosquitto's sentences end in a period; ours go on with "; retrying". */
+        n = strlen(out);
+        if (n > 0 && out[n - 1] == '.')
+                out[n - 1] = '\0';
 }
 
 static int stop_defer_handler(sd_event_source *s, void *userdata) {

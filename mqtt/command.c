@@ -67,8 +67,8 @@ void command_done(struct command *c) {
 
 /* ---- parsing ---- */
 
-static int set_err(struct command_error *err, const char *name, const char *fmt, ...) _printf_(3, 4);
-static int set_err(struct command_error *err, const char *name, const char *fmt, ...) {
+static void set_err(struct command_error *err, const char *name, const char *fmt, ...) _printf_(3, 4);
+static void set_err(struct command_error *err, const char *name, const char *fmt, ...) {
         va_list ap;
 
         if (err) {
@@ -77,10 +77,11 @@ static int set_err(struct command_error *err, const char *name, const char *fmt,
                 vsnprintf(err->message, sizeof(err->message), fmt, ap);
                 va_end(ap);
         }
-        return -EINVAL;
 }
 
-#define invalid(err, ...) set_err(err, MQTT_ERROR_INVALID_PAYLOAD, __VA_ARGS__)
+/* Fill err, give -EINVAL (parse) or -EPERM (check), visibly to the analyzer. */
+#define invalid(err, ...) (set_err((err), MQTT_ERROR_INVALID_PAYLOAD, __VA_ARGS__), -EINVAL)
+#define refuse(err, name, ...) (set_err((err), (name), __VA_ARGS__), -EPERM)
 
 enum key_id {
         KEY_ID,
@@ -335,9 +336,10 @@ static int parse_action(const struct json_in *root, struct command *c, struct co
         if (v->type != JSON_IN_STRING)
                 return invalid(err, "action: must be a string, not %s", json_in_type_to_string(v->type));
         if (command_action_from_string(v->string.s, &c->action) < 0)
-                return set_err(err, MQTT_ERROR_UNKNOWN_ACTION,
-                               "action: not one of lock, unlock, mode, add_code, edit_code, remove_code, "
-                               "enable_code, disable_code");
+                return (set_err(err, MQTT_ERROR_UNKNOWN_ACTION,
+                                "action: not one of lock, unlock, mode, add_code, edit_code, remove_code, "
+                                "enable_code, disable_code"),
+                        -EINVAL);
         c->has_action = true;
         return 0;
 }
@@ -423,19 +425,6 @@ int command_parse(const void *payload, size_t len, size_t max_payload, struct co
 }
 
 /* ---- checking ---- */
-
-static int refuse(struct command_error *err, const char *name, const char *fmt, ...) _printf_(3, 4);
-static int refuse(struct command_error *err, const char *name, const char *fmt, ...) {
-        va_list ap;
-
-        if (err) {
-                err->name = name;
-                va_start(ap, fmt);
-                vsnprintf(err->message, sizeof(err->message), fmt, ap);
-                va_end(ap);
-        }
-        return -EPERM;
-}
 
 static bool action_enabled(const struct mqtt_config *config, enum command_action a, const char **key) {
         switch (a) {

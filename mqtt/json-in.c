@@ -17,19 +17,21 @@ struct parser {
         size_t errlen;
 };
 
-static int fail(struct parser *p, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(struct parser *p, int r, const char *fmt, ...) {
+static void fail_at(struct parser *p, const char *fmt, ...) _printf_(2, 3);
+static void fail_at(struct parser *p, const char *fmt, ...) {
         char why[160];
         va_list ap;
 
         if (!p->err || p->errlen == 0)
-                return r;
+                return;
         va_start(ap, fmt);
         vsnprintf(why, sizeof(why), fmt, ap);
         va_end(ap);
         snprintf(p->err, p->errlen, "at byte %zu: %s", p->pos, why);
-        return r;
 }
+
+/* The message, and r (negative) as the result, visibly to the analyzer. */
+#define fail(p, r, ...) (fail_at((p), __VA_ARGS__), (r))
 
 static void value_done(struct json_in *v);
 

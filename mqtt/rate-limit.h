@@ -4,7 +4,9 @@
 /* A token bucket: at most `burst` at once, refilled at `per_sec` tokens a
  * second.  Pure: the time is a parameter (µs, any monotonic-ish clock).  A
  * clock that goes back refills nothing and takes the new time as the
- * reference, so a step back never gives tokens and never blocks for long. */
+ * reference, so a step back gives no tokens and never blocks for longer
+ * than the rate says (a step back and forward again refills at most to the
+ * burst, as any quiet time does).  Use CLOCK_MONOTONIC. */
 
 #include <stdbool.h>
 #include <stdint.h>
