@@ -215,6 +215,31 @@ def strace_idle(pid, seconds, out_path):
     return calls
 
 
+def daemon_state(build, work, details):
+    """A copy, in work/state, of the state the real daemon runs on: 200
+    codes and a full audit log.  Built once (10,000 durable appends take a
+    while on a real disk) and kept in the build directory; rebuilt when
+    bench-verify (and so the store code) is newer.  Appends a line about it
+    to details; returns the path."""
+    verify = os.path.join(build, "bench", "bench-verify")
+    cache = os.path.join(build, "bench", "state-200-codes-full-log")
+    if not os.path.isdir(cache) or os.path.getmtime(cache) < os.path.getmtime(verify):
+        log("filling a state directory once: 200 codes, full audit log (about a minute)")
+        shutil.rmtree(cache, ignore_errors=True)
+        os.makedirs(cache + ".new", mode=0o700, exist_ok=True)
+        fill = subprocess.run([verify, "--fill", cache + ".new"], check=True, stdout=subprocess.PIPE,
+                              text=True).stdout.strip()
+        with open(os.path.join(cache + ".new", "FILLED"), "w") as f:
+            f.write(fill.replace(cache + ".new", "it") + "\n")
+        os.rename(cache + ".new", cache)
+    with open(os.path.join(cache, "FILLED")) as f:
+        details.append("state for the daemon: " + f.read().strip())
+    state = os.path.join(work, "state")
+    shutil.copytree(cache, state)
+    os.chmod(state, 0o700)
+    return state
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -248,25 +273,7 @@ def main():
                 pages.setdefault(f[1], []).append((f[2], float(f[3])))
 
         # ---- the real daemon ----
-        # Built once (10,000 durable appends take a while on a real disk)
-        # and kept in the build directory; rebuilt when bench-verify (and so
-        # the store code) is newer.  Every run starts from a copy.
-        verify = os.path.join(a.build, "bench", "bench-verify")
-        cache = os.path.join(a.build, "bench", "state-200-codes-full-log")
-        if not os.path.isdir(cache) or os.path.getmtime(cache) < os.path.getmtime(verify):
-            log("filling a state directory once: 200 codes, full audit log (about a minute)")
-            shutil.rmtree(cache, ignore_errors=True)
-            os.makedirs(cache + ".new", mode=0o700, exist_ok=True)
-            fill = subprocess.run([verify, "--fill", cache + ".new"], check=True, stdout=subprocess.PIPE,
-                                  text=True).stdout.strip()
-            with open(os.path.join(cache + ".new", "FILLED"), "w") as f:
-                f.write(fill.replace(cache + ".new", "it") + "\n")
-            os.rename(cache + ".new", cache)
-        with open(os.path.join(cache, "FILLED")) as f:
-            details.append("state for the daemon: " + f.read().strip())
-        state = os.path.join(work, "state")
-        shutil.copytree(cache, state)
-        os.chmod(state, 0o700)
+        state = daemon_state(a.build, work, details)
         with open(os.path.join(work, "doorlockd.conf"), "w") as f:
             f.write("[Simulator]\nKeyGapMilliseconds=1\n")
         bus = Bus(work)
