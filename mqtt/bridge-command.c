@@ -494,8 +494,25 @@ void bridge_on_command(struct bridge *b, const struct broker_message *m) {
         command_done(&c);
 }
 
+/* Room for every id the rate limit can let through while an id is kept
+ * (a burst, then PER_SEC for each second of MaxAge + 2 MaxSkew, plus the
+ * calls in flight): a flood is then refused by the rate limit alone, and
+ * the cache never fills with ids the flood got in, which would refuse
+ * everyone's commands (Busy) until they expire.  428 slots (38 KiB) with
+ * the defaults, 42,028 (3.7 MiB) at MaxAge=3600 and MaxSkew=300. */
+size_t bridge_ids_capacity(const struct mqtt_config *c) {
+        uint64_t keep_sec = (mqtt_config_id_keep_usec(c) + 999999) / 1000000;
+        uint64_t n = BRIDGE_RATE_BURST + BRIDGE_RATE_PER_SEC * keep_sec + BRIDGE_CALLS_IN_FLIGHT_MAX;
+
+        if (n < COMMAND_IDS_CAPACITY_DEFAULT)
+                n = COMMAND_IDS_CAPACITY_DEFAULT;
+        if (n > COMMAND_IDS_CAPACITY_MAX)
+                n = COMMAND_IDS_CAPACITY_MAX;
+        return (size_t) n;
+}
+
 int bridge_commands_init(struct bridge *b) {
-        b->ids_capacity = COMMAND_IDS_CAPACITY_DEFAULT;
+        b->ids_capacity = bridge_ids_capacity(&b->config);
         rate_limit_init(&b->rate, BRIDGE_RATE_PER_SEC, BRIDGE_RATE_BURST);
         return command_ids_new(b->ids_capacity, mqtt_config_id_keep_usec(&b->config), &b->ids);
 }

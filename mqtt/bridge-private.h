@@ -67,6 +67,7 @@ void bridge_update_status(struct bridge *b);
 bool bridge_link_secure(const struct bridge *b);
 
 /* The command path (bridge-command.c). */
+size_t bridge_ids_capacity(const struct mqtt_config *c);
 int bridge_commands_init(struct bridge *b);
 void bridge_commands_done(struct bridge *b);
 void bridge_on_command(struct bridge *b, const struct broker_message *m);
