@@ -508,7 +508,7 @@ size_t bridge_ids_capacity(const struct mqtt_config *c) {
                 n = COMMAND_IDS_CAPACITY_DEFAULT;
         if (n > COMMAND_IDS_CAPACITY_MAX)
                 n = COMMAND_IDS_CAPACITY_MAX;
-        return (size_t) n;
+        return (size_t)n;
 }
 
 int bridge_commands_init(struct bridge *b) {

@@ -129,10 +129,14 @@ static void publish_discovery(struct bridge *b) {
                 .topic_prefix = b->prefix,
                 .device_name = b->config.ha.device_name,
                 .has_door_sensor = lock_client_view(b->lock)->has_door_sensor,
-                /* The select sends no PIN; the network enters passage mode
-                 * only with one (SubmitPin), so the select does not offer it. */
+                /* The mode is a read-only sensor, never a select: a select
+                 * sends no PIN, the network enters passage mode only with
+                 * one (SubmitPin), and doorlockd refuses SetMode (normal,
+                 * privacy) to the remote role this bridge runs with, so a
+                 * select could only ever be refused.  Passage goes by a
+                 * "mode" command carrying a PIN (docs/home-assistant.md). */
                 .passage_selectable = false,
-                .commands_enabled = b->config.commands.mode,
+                .commands_enabled = false,
         };
         int r;
 
