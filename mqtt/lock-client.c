@@ -120,6 +120,16 @@ unsigned lock_client_calls_in_flight(const struct lock_client *lc) {
 
 /* ---- the view from properties ---- */
 
+static bool view_equal(const struct lock_view *a, const struct lock_view *b) {
+        return a->bolt == b->bolt && a->door == b->door && a->has_door_sensor == b->has_door_sensor &&
+               a->mode == b->mode && a->keypad_locked_until == b->keypad_locked_until &&
+               a->network_locked_until == b->network_locked_until && a->clock_trusted == b->clock_trusted &&
+               a->code_count == b->code_count && a->last_access_time == b->last_access_time &&
+               a->last_access_source == b->last_access_source &&
+               strcmp(a->last_access_name, b->last_access_name) == 0 && a->alarms == b->alarms &&
+               a->prefix_conflict == b->prefix_conflict;
+}
+
 /* Apply one a{sv} of Lock1 properties (GetAll, PropertiesChanged). */
 static bool apply_lock_properties(struct lock_client *lc, const struct bus_dict *d) {
         struct lock_view *v = &lc->view;
@@ -170,7 +180,7 @@ static bool apply_lock_properties(struct lock_client *lc, const struct bus_dict 
         if (s)
                 copy_string(lc->hardware, sizeof(lc->hardware), s);
 
-        return memcmp(&before, v, sizeof(before)) != 0;
+        return !view_equal(&before, v);
 }
 
 static void state_changed(struct lock_client *lc) {

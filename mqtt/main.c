@@ -25,8 +25,11 @@
 /* The application id for sd_id128_get_machine_app_specific(): the default
  * topic prefix is derived from the machine id with it, so the prefix says
  * nothing about the machine id itself (machine-id(5)).  Never change it:
- * it would move every gateway's topics. */
-#define DOORLOCKD_MQTT_APP_ID SD_ID128_MAKE(5e, ca, 36, 97, 04, 08, 41, 16, 82, fa, 79, 6a, 1f, 79, 64, 11)
+ * it would move every gateway's topics (5eca3697-0408-4116-82fa-796a1f796411,
+ * made once with systemd-id128 new). */
+static const sd_id128_t doorlockd_mqtt_app_id = { .bytes = { 0x5e, 0xca, 0x36, 0x97, 0x04, 0x08, 0x41, 0x16,
+                                                             0x82, 0xfa, 0x79, 0x6a, 0x1f, 0x79, 0x64,
+                                                             0x11 } };
 
 /* A clean stop must be done within 2 s (systemd, the tests). */
 #define STOP_TIMEOUT_USEC (1500 * (uint64_t)1000)
@@ -225,7 +228,7 @@ static int run(int argc, char **argv) {
         }
 
         if (!config.ha.topic_prefix[0] || !config.broker.client_id[0]) {
-                r = sd_id128_get_machine_app_specific(DOORLOCKD_MQTT_APP_ID, &app);
+                r = sd_id128_get_machine_app_specific(doorlockd_mqtt_app_id, &app);
                 if (r < 0) {
                         log_msg(LOG_ERR,
                                 "This machine has no machine id (/etc/machine-id: %s) to derive the topic "
