@@ -257,6 +257,15 @@ static int run(int argc, char **argv) {
                         log_msg(LOG_ERR, "Cannot read the broker password from credential %s: %s",
                                 config.broker.password_credential, strerror(-r));
                         return EXIT_RUNTIME;
+                } else if (!config.broker.username[0]) {
+                        /* The broker would get no user name to go with
+                         * it: a configuration error (exit 2, which the
+                         * unit does not restart), not a bridge failure. */
+                        log_msg(LOG_ERR,
+                                "The credential %s holds a broker password, but mqtt.conf has no Username=: "
+                                "set [Broker] Username= or remove the credential",
+                                config.broker.password_credential);
+                        return EXIT_USAGE;
                 }
         }
 
