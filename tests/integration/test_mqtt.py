@@ -336,6 +336,29 @@ def _(env, w):
     eq((acc["event_type"], acc["reason"]), ("denied", "unknown-code"), f"denied event {acc}")
 
 
+@mqtt_case("entries written while the bridge was down fire no event when it comes back: no P/event/access, "
+           "no P/log for them; P/state is fresh")
+def _(env, w):
+    path, _ = env.add_code("Alice", PIN1)
+    w.bridge.stop_clean()
+    env.enter(PIN1)
+    env.wait_unlocked()
+    env.wait_locked()
+    env.enter(WRONG_PIN)
+    m = w.ha.mark()
+    w.start_bridge()
+    w.wait_msg("state", lambda x: x.json()["lock"] == "locked", since=m, what="P/state after the restart")
+    env.hold(lambda: not w.ha.since(m, f"{P}/event/access") and not w.ha.since(m, f"{P}/log"), 1.5,
+             "no access event and no log entry for what happened while the bridge was down")
+    eq(env.code_prop(path, "Uses"), 1, "the keypad unlock did happen")
+    # Live again: the next entry fires.
+    m = w.ha.mark()
+    env.enter(PIN1)
+    acc = w.wait_msg("event/access", since=m).json()
+    eq((acc["event_type"], acc["source"]), ("granted", "keypad"), f"live access event {acc}")
+    env.wait_locked()
+
+
 @mqtt_case("MQTT unlock with a good PIN: reply ok, the simulated bolt moves, access event source mqtt")
 def _(env, w):
     path, _ = env.add_code("Alice", PIN1)
