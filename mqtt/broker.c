@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "backoff.h"
@@ -382,7 +383,20 @@ static int io_handler(sd_event_source *s, int fd, uint32_t revents, void *userda
         int rc;
 
         (void)s;
-        (void)fd;
+        if (b->state == STATE_CONNECTING && (revents & (EPOLLERR | EPOLLHUP))) {
+                /* The connect() failed (refused on this address family: a
+                 * broker on 127.0.0.1 only, "localhost" being ::1 first).
+                 * With TLS, libmosquitto's reads and writes do not report it
+                 * and the socket would spin; end the attempt here, the next
+                 * one takes the other family. */
+                int err = 0;
+                socklen_t len = sizeof(err);
+
+                if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+                        err = errno;
+                connection_down(b, MOSQ_ERR_ERRNO, err ? err : ECONNRESET);
+                return 0;
+        }
         rc = mosquitto_loop_read(b->mosq, 1);
         if (rc != MOSQ_ERR_SUCCESS || !b->io) {
                 if (b->io)
@@ -481,17 +495,25 @@ static int connection_start(struct broker *b) {
                         io_update(b);
                         return 0;
                 }
-                if (rc != MOSQ_ERR_ERRNO)
-                        break; /* a name that does not resolve, a TLS setup error: not the family */
+                /* With TLS, libmosquitto reports a connect() refused at once
+                 * (the broker listens on 127.0.0.1 only, "localhost" is ::1
+                 * first in Debian's /etc/hosts) as MOSQ_ERR_TLS: it starts the
+                 * handshake on the failed socket.  So a TLS error counts as
+                 * this family failing too; a real TLS setup error then fails
+                 * on both and is reported as such. */
+                if (rc != MOSQ_ERR_ERRNO && rc != MOSQ_ERR_TLS)
+                        break; /* a name that does not resolve: not the family */
                 /* No address of this family, or no route: the other one now. */
                 b->family_failed[f] = true;
-                if (err == EINVAL || err == EAFNOSUPPORT || err == EADDRNOTAVAIL)
+                if (rc == MOSQ_ERR_TLS)
+                        reason_for(b, rc, err, reason, sizeof reason);
+                else if (err == EINVAL || err == EAFNOSUPPORT || err == EADDRNOTAVAIL)
                         snprintf(reason, sizeof reason, "no usable %s address",
                                  f == FAMILY_V6 ? "IPv6" : "IPv4");
                 else
                         snprintf(reason, sizeof reason, "%s", strerror(err));
         }
-        if (rc != MOSQ_ERR_ERRNO || !reason[0])
+        if ((rc != MOSQ_ERR_ERRNO && rc != MOSQ_ERR_TLS) || !reason[0])
                 reason_for(b, rc, err, reason, sizeof reason);
         b->state = STATE_WAITING;
         schedule_reconnect(b, reason, false);
