@@ -55,13 +55,14 @@ static inline void tohex(const uint8_t *p, size_t n, char *out) {
 
 /* A deterministic source: xorshift64* from seed; or only zeros; or a
  * script of bytes (then the seed's stream after it); fail_after > 0 makes
- * the call after that many fail. */
+ * the call after that many fail, and fail makes every call fail. */
 struct test_rand {
         uint64_t seed;
         bool zeros;
         const uint8_t *script;
         size_t script_len, pos;
         unsigned calls, fail_after;
+        bool fail;
 };
 
 static inline int test_rand_fill(void *userdata, void *buf, size_t n) {
@@ -69,7 +70,7 @@ static inline int test_rand_fill(void *userdata, void *buf, size_t n) {
         uint8_t *p = buf;
 
         r->calls++;
-        if (r->fail_after > 0 && r->calls > r->fail_after)
+        if (r->fail || (r->fail_after > 0 && r->calls > r->fail_after))
                 return -5; /* -EIO */
         for (size_t i = 0; i < n; i++) {
                 if (r->zeros) {
