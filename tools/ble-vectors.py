@@ -12,8 +12,10 @@
 #
 #   tools/ble-vectors.py               the vectors as Markdown (the doc's section 6)
 #   tools/ble-vectors.py --c           the same as a C header (tests/ble/ble-vectors.h)
-#   tools/ble-vectors.py --check FILE  exit 0 if FILE is exactly what --c prints
-#                                      (the meson test ble-vectors-python)
+#   tools/ble-vectors.py --check FILE [DOC]
+#                                      exit 0 if FILE is exactly what --c prints and
+#                                      DOC holds the Markdown block verbatim (the meson
+#                                      test ble-vectors-python)
 import hashlib
 import hmac
 import struct
@@ -419,9 +421,10 @@ def c_header(v):
 
 
 def markdown(v):
-    out = []
+    out = ['```']
     for k, val in v.items():
-        out.append('%-20s %s' % (k, val if isinstance(val, str) else val.hex()))
+        out.append('%-19s %s' % (k, val if isinstance(val, str) else val.hex()))
+    out.append('```')
     return '\n'.join(out) + '\n'
 
 
@@ -430,14 +433,18 @@ def main(argv):
     v = ours()
     if len(argv) == 2 and argv[1] == '--c':
         sys.stdout.write(c_header(v))
-    elif len(argv) == 3 and argv[1] == '--check':
+    elif len(argv) in (3, 4) and argv[1] == '--check':
         with open(argv[2], encoding='utf-8') as f:
             if f.read() != c_header(v):
                 sys.exit('%s differs from tools/ble-vectors.py --c' % argv[2])
+        if len(argv) == 4:
+            with open(argv[3], encoding='utf-8') as f:
+                if markdown(v) not in f.read():
+                    sys.exit('%s does not hold the block tools/ble-vectors.py prints' % argv[3])
     elif len(argv) == 1:
         sys.stdout.write(markdown(v))
     else:
-        sys.exit('usage: tools/ble-vectors.py [--c | --check FILE]')
+        sys.exit('usage: tools/ble-vectors.py [--c | --check FILE [DOC]]')
 
 
 if __name__ == '__main__':
