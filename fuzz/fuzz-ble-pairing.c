@@ -64,14 +64,17 @@ static int rng(void *userdata, void *buf, size_t n) {
         return 0;
 }
 
-static void unhex(const char *hex, uint8_t *out, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                unsigned v;
+static int nibble(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        abort();
+}
 
-                if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-                        abort();
-                out[i] = (uint8_t)v;
-        }
+static void unhex(const char *hex, uint8_t *out, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                out[i] = (uint8_t)(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {

@@ -96,7 +96,7 @@ int ble_pairing_qr_secret_new(ble_random_fn rand, void *userdata, char out[BLE_P
         if (bits > 0)
                 out[n++] = alphabet[(acc << (5 - bits)) & 31];
         out[n] = 0;
-        acc = 0;
+        OPENSSL_cleanse(&acc, sizeof(acc));
         OPENSSL_cleanse(b, sizeof(b));
         return 0;
 }

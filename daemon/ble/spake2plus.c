@@ -334,7 +334,8 @@ int ble_spake_derive_w(const void *password, size_t password_len, const uint8_t 
         /* maxmem: scrypt needs 128*r*N bytes for V plus 128*r*p for B; past
          * OpenSSL's 32 MiB default, so say it (64 MiB). */
         if (EVP_PBE_scrypt((const char *)input, n, salt, BLE_SPAKE_SALT_SIZE, BLE_SPAKE_SCRYPT_N,
-                           BLE_SPAKE_SCRYPT_R, BLE_SPAKE_SCRYPT_P, 64 * 1024 * 1024, out, sizeof(out)) != 1)
+                           BLE_SPAKE_SCRYPT_R, BLE_SPAKE_SCRYPT_P, (uint64_t)64 * 1024 * 1024, out,
+                           sizeof(out)) != 1)
                 r = -EIO;
         else
                 r = ble_spake_w_from_pbkdf(out, w0, w1);

@@ -16,14 +16,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+static inline int hex_nibble(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
 /* Hex (the vectors' form) to bytes; the length must match exactly. */
 static inline void unhex(const char *hex, uint8_t *out, size_t n) {
         assert_int_equal(strlen(hex), 2 * n);
         for (size_t i = 0; i < n; i++) {
-                unsigned v;
+                int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
 
-                assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-                out[i] = (uint8_t)v;
+                assert_true(hi >= 0 && lo >= 0);
+                out[i] = (uint8_t)(hi << 4 | lo);
         }
 }
 

@@ -284,9 +284,9 @@ static void test_our_run(void **state) {
         unhex(VEC_X, x, 32);
         unhex(VEC_Y, y, 32);
         unhex(VEC_LINK_ID, link, 4);
-        memcpy(ctx, "doorlockd pairing v1", 20);
-        memcpy(ctx + 20, link, 4);
-        assert_hex_equal(ctx, 24, VEC_CONTEXT);
+        unhex(VEC_CONTEXT, ctx, 24);
+        assert_memory_equal(ctx, "doorlockd pairing v1", 20);
+        assert_memory_equal(ctx + 20, link, 4);
 
         prover.trace = NULL;
         verifier.trace = &tv;
