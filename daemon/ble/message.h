@@ -213,7 +213,7 @@ int ble_tlv_get_windows(const struct ble_tlv_list *l, uint8_t tag, struct dl_win
 struct ble_writer {
         uint8_t *buf;
         size_t size, len;
-        size_t open; /* offset of an open nested TLV's header + 1, or 0 */
+        size_t open; /* offset of an open entry's length field (never 0), or 0 */
         int error;
 };
 
