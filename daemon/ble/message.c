@@ -388,7 +388,7 @@ static int check_value(uint8_t type, const uint8_t *v, size_t len) {
         case V_BYTES16:
                 return check_len(len, 16);
         case V_SCHEDULE:
-                if (len % WINDOW_BYTES != 0 || len > DL_WINDOWS_MAX * WINDOW_BYTES)
+                if (len % WINDOW_BYTES != 0 || len > (size_t)DL_WINDOWS_MAX * WINDOW_BYTES)
                         return -EBADE;
                 for (size_t i = 0; i < len; i += WINDOW_BYTES) {
                         struct dl_window w = {
@@ -574,7 +574,7 @@ int ble_tlv_get_windows(const struct ble_tlv_list *l, uint8_t tag, struct dl_win
 
         if (!t)
                 return -ENOENT;
-        if (!w || !n || t->len % WINDOW_BYTES != 0 || t->len > DL_WINDOWS_MAX * WINDOW_BYTES)
+        if (!w || !n || t->len % WINDOW_BYTES != 0 || t->len > (size_t)DL_WINDOWS_MAX * WINDOW_BYTES)
                 return -EINVAL;
         for (size_t i = 0; i < t->len; i += WINDOW_BYTES)
                 w[k++] = (struct dl_window){

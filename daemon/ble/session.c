@@ -16,8 +16,8 @@
 #define SALT_SIZE (sizeof(SALT) - 1)
 #define INFO_LABEL "session"
 #define INFO_LABEL_SIZE (sizeof(INFO_LABEL) - 1)
-#define INFO_SIZE (INFO_LABEL_SIZE + 4 + BLE_SESSION_ID_SIZE + 2 * BLE_NONCE_SIZE)
-#define OKM_SIZE (2 * BLE_SESSION_KEY_SIZE)
+#define INFO_SIZE (INFO_LABEL_SIZE + 4 + BLE_SESSION_ID_SIZE + 2 * (size_t)BLE_NONCE_SIZE)
+#define OKM_SIZE (2 * (size_t)BLE_SESSION_KEY_SIZE)
 #define AEAD_NONCE_SIZE 12
 
 _Static_assert(SALT_SIZE == 16, "the salt is 16 bytes of ASCII");

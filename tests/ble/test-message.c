@@ -243,7 +243,7 @@ static void build_response(uint8_t op, uint64_t req_seq) {
 
 static void test_every_request(void **state) {
         (void)state;
-        for (uint8_t op = 1; op <= BLE_OP_REQUEST_MAX; op++) {
+        for (unsigned op = 1; op <= BLE_OP_REQUEST_MAX; op++) {
                 struct ble_inner in;
 
                 build_request(op);
@@ -260,7 +260,7 @@ static void test_every_request(void **state) {
 
 static void test_every_response(void **state) {
         (void)state;
-        for (uint8_t op = 1; op <= BLE_OP_REQUEST_MAX; op++) {
+        for (unsigned op = 1; op <= BLE_OP_REQUEST_MAX; op++) {
                 struct ble_inner in;
 
                 build_response(op, 77);
@@ -504,7 +504,8 @@ static void test_names(void **state) {
         assert_int_equal(name_result("1234"), -EINVAL);         /* digits only */
         assert_int_equal(name_result(" Anna"), -EINVAL);
         assert_int_equal(name_result("An\x01na"), -EINVAL);
-        assert_int_equal(name_result("An\xe2\x80\xaena"), -EINVAL); /* a bidi override */
+        /* a bidi override (U+202E) */
+        assert_int_equal(name_result("An\xe2\x80\xaena"), -EINVAL); // NOLINT(misc-misleading-bidirectional)
         memset(long_name, 'a', 33);
         long_name[33] = 0;
         assert_int_equal(name_result(long_name), -ENAMETOOLONG);
@@ -548,7 +549,7 @@ static void test_schedule(void **state) {
         }
         begin(BLE_OP_CODE_EDIT, 0, CH);
         ble_put_u32(&w, BLE_TAG_CODE_ID, 1);
-        ble_put_bytes(&w, BLE_TAG_SCHEDULE, many, 17 * 5);
+        ble_put_bytes(&w, BLE_TAG_SCHEDULE, many, (size_t)17 * 5);
         assert_int_equal(decode_as(BLE_ROLE_PHONE, &in), -EBADE);
         begin(BLE_OP_CODE_EDIT, 0, CH);
         ble_put_u32(&w, BLE_TAG_CODE_ID, 1);

@@ -16,6 +16,11 @@
 #include "frame.h"
 #include "reassembly.h"
 
+/* memcpy() of a byte-string literal (not a C string). */
+static void put(void *dst, const void *src, size_t n) {
+        memcpy(dst, src, n);
+}
+
 #define LINK 0x11223344u
 #define MS ((uint64_t)1000)
 #define T0 ((uint64_t)5000000)
@@ -173,52 +178,52 @@ static void test_length_refusals(void **state) {
         (void)state;
         ble_reassembly_init(&r, LINK);
         /* FIRST: total 20, 12 bytes */
-        memcpy(p,
-               "\x11\x22\x33\x44\x01\x00\x00\x14"
-               "abcdefghijkl",
-               20);
+        put(p,
+            "\x11\x22\x33\x44\x01\x00\x00\x14"
+            "abcdefghijkl",
+            20);
         /* past total_len: 12 + 14 > 20 */
         assert_int_equal(push(&r, p, 20, T0), 0);
-        memcpy(p,
-               "\x11\x22\x33\x44\x00\x01"
-               "mnopqrstuvwxyz",
-               20);
+        put(p,
+            "\x11\x22\x33\x44\x00\x01"
+            "mnopqrstuvwxyz",
+            20);
         assert_int_equal(push(&r, p, 20, T0), -EOVERFLOW);
         assert_int_equal(r.junk, 2);
         /* LAST too early: 12 + 4 < 20 */
-        memcpy(p,
-               "\x11\x22\x33\x44\x01\x00\x00\x14"
-               "abcdefghijkl",
-               20);
+        put(p,
+            "\x11\x22\x33\x44\x01\x00\x00\x14"
+            "abcdefghijkl",
+            20);
         assert_int_equal(push(&r, p, 20, T0), 0);
-        memcpy(p,
-               "\x11\x22\x33\x44\x02\x01"
-               "mnop",
-               10);
+        put(p,
+            "\x11\x22\x33\x44\x02\x01"
+            "mnop",
+            10);
         assert_int_equal(push(&r, p, 10, T0), -ERANGE);
         assert_int_equal(r.junk, 4);
         /* total reached without LAST */
-        memcpy(p,
-               "\x11\x22\x33\x44\x01\x00\x00\x14"
-               "abcdefghijkl",
-               20);
+        put(p,
+            "\x11\x22\x33\x44\x01\x00\x00\x14"
+            "abcdefghijkl",
+            20);
         assert_int_equal(push(&r, p, 20, T0), 0);
-        memcpy(p,
-               "\x11\x22\x33\x44\x00\x01"
-               "mnopqrst",
-               14);
+        put(p,
+            "\x11\x22\x33\x44\x00\x01"
+            "mnopqrst",
+            14);
         assert_int_equal(push(&r, p, 14, T0), -EBADE);
         assert_int_equal(r.junk, 6);
         /* and exactly: taken */
-        memcpy(p,
-               "\x11\x22\x33\x44\x01\x00\x00\x14"
-               "abcdefghijkl",
-               20);
+        put(p,
+            "\x11\x22\x33\x44\x01\x00\x00\x14"
+            "abcdefghijkl",
+            20);
         assert_int_equal(push(&r, p, 20, T0), 0);
-        memcpy(p,
-               "\x11\x22\x33\x44\x02\x01"
-               "mnopqrst",
-               14);
+        put(p,
+            "\x11\x22\x33\x44\x02\x01"
+            "mnopqrst",
+            14);
         {
                 const uint8_t *out;
                 size_t len;
@@ -228,35 +233,35 @@ static void test_length_refusals(void **state) {
                 assert_memory_equal(out, "abcdefghijklmnopqrst", 20);
         }
         /* a single FIRST|LAST fragment: short, long, no LAST */
-        memcpy(p,
-               "\x11\x22\x33\x44\x03\x00\x00\x05"
-               "abcd",
-               12);
+        put(p,
+            "\x11\x22\x33\x44\x03\x00\x00\x05"
+            "abcd",
+            12);
         assert_int_equal(push(&r, p, 12, T0), -ERANGE);
-        memcpy(p,
-               "\x11\x22\x33\x44\x03\x00\x00\x03"
-               "abcd",
-               12);
+        put(p,
+            "\x11\x22\x33\x44\x03\x00\x00\x03"
+            "abcd",
+            12);
         assert_int_equal(push(&r, p, 12, T0), -EOVERFLOW);
-        memcpy(p,
-               "\x11\x22\x33\x44\x01\x00\x00\x04"
-               "abcd",
-               12);
+        put(p,
+            "\x11\x22\x33\x44\x01\x00\x00\x04"
+            "abcd",
+            12);
         assert_int_equal(push(&r, p, 12, T0), -EBADE);
         /* a refused FIRST counts once */
         assert_int_equal(r.junk, 9);
         assert_false(r.in_flight);
         /* parse refusals count too, and keep a message in flight */
-        memcpy(p,
-               "\x11\x22\x33\x44\x01\x00\x00\x14"
-               "abcdefghijkl",
-               20);
+        put(p,
+            "\x11\x22\x33\x44\x01\x00\x00\x14"
+            "abcdefghijkl",
+            20);
         assert_int_equal(push(&r, p, 20, T0), 0);
         assert_int_equal(push(&r, p, 3, T0), -EMSGSIZE);
-        memcpy(p + 20,
-               "\x11\x22\x33\x44\x04\x01"
-               "x",
-               7);
+        put(p + 20,
+            "\x11\x22\x33\x44\x04\x01"
+            "x",
+            7);
         assert_int_equal(push(&r, p + 20, 7, T0), -EPROTO);
         assert_int_equal(r.junk, 11);
         assert_true(r.in_flight);

@@ -24,6 +24,11 @@
 #include "message.h"
 #include "session.h"
 
+/* memcpy() of a byte-string literal (not a C string). */
+static void put(void *dst, const void *src, size_t n) {
+        memcpy(dst, src, n);
+}
+
 /* tools/ble-session-vectors.py --c */
 static const uint8_t V_LTK[32] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
                                    0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
@@ -82,7 +87,7 @@ static void hmac_sha256(const uint8_t *key, size_t klen, const uint8_t *msg, siz
 static void hkdf_by_hand(const uint8_t *ikm, size_t ikm_len, const uint8_t *info, size_t info_len,
                          uint8_t *out, size_t len) {
         static const uint8_t salt[] = "doorlockd-ble-v1";
-        uint8_t prk[32], t[32], buf[32 + 128 + 1];
+        uint8_t prk[32], t[32] = { 0 }, buf[32 + 128 + 1];
         size_t done = 0, tlen = 0;
 
         assert_true(info_len <= 128);
@@ -155,6 +160,20 @@ static void seal_by_hand(const uint8_t key[32], uint64_t counter, const uint8_t 
 
 /* ---- helpers ---- */
 
+/* Field by field (the struct has padding). */
+static bool session_same(const struct ble_session *a, const struct ble_session *b) {
+        const struct ble_challenge *x = &a->challenge, *y = &b->challenge;
+
+        return a->state == b->state && a->role == b->role && a->phone_id == b->phone_id &&
+               memcmp(a->session_id, b->session_id, sizeof(a->session_id)) == 0 &&
+               memcmp(a->k_send, b->k_send, sizeof(a->k_send)) == 0 &&
+               memcmp(a->k_recv, b->k_recv, sizeof(a->k_recv)) == 0 && a->sent == b->sent &&
+               a->received == b->received && x->outstanding == y->outstanding && x->op == y->op &&
+               x->issued == y->issued && x->phone_id == y->phone_id &&
+               memcmp(x->session_id, y->session_id, sizeof(x->session_id)) == 0 &&
+               memcmp(x->value, y->value, sizeof(x->value)) == 0;
+}
+
 static void derive_pair(struct ble_session *phone, struct ble_session *lock) {
         assert_int_equal(ble_session_derive(V_LTK, PHONE_ID, V_SESSION_ID, V_NONCE_P, V_NONCE_L,
                                             BLE_ROLE_PHONE, phone),
@@ -189,7 +208,7 @@ static void assert_refused(struct ble_session *s, const uint8_t *frame, size_t n
         memset(out, 0xaa, sizeof(out));
         assert_int_equal(ble_session_open(s, frame, n, out, sizeof(out), &len, NULL), err);
         /* nothing changed: counters, keys, the challenge */
-        assert_memory_equal(&before, s, sizeof(before));
+        assert_true(session_same(&before, s));
         assert_int_equal(len, 12345);
         /* and no plaintext left behind in out */
         for (size_t i = 0; i < n && i < sizeof(out); i++)
@@ -215,7 +234,7 @@ static void test_keys_second_path(void **state) {
         (void)state;
         assert_int_equal(sizeof(V_INFO), sizeof(info));
         /* info as the spec spells it */
-        memcpy(info, "session", 7);
+        put(info, "session", 7);
         memcpy(info + 7, V_PHONE_ID, 4);
         memcpy(info + 11, V_SESSION_ID, 8);
         memcpy(info + 19, V_NONCE_P, 16);
@@ -235,7 +254,7 @@ static void test_keys_second_path(void **state) {
                 memcpy(nl, V_NONCE_L, 16);
                 (which == 0 ? ltk : which == 1 ? sid : which == 2 ? np : nl)[3] ^= 0x40;
                 assert_int_equal(ble_session_keys(ltk, 0x01020304, sid, np, nl, k_pl, k_lp), 0);
-                memcpy(info + 7, "\x01\x02\x03\x04", 4);
+                put(info + 7, "\x01\x02\x03\x04", 4);
                 memcpy(info + 11, sid, 8);
                 memcpy(info + 19, np, 16);
                 memcpy(info + 35, nl, 16);
