@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "session.h"
 
 enum {
         STATE_CLOSED = 0,
@@ -137,29 +138,24 @@ int ble_pairing_ltk(const uint8_t k_shared[BLE_SPAKE_HASH_SIZE], uint32_t phone_
                                BLE_SPAKE_HASH_SIZE, info, sizeof(info), ltk, BLE_PAIRING_LTK_SIZE);
 }
 
-/* k_lp of the session that carries PAIR_DONE (docs section 4's
- * derivation with session_id = link_id || link_id and the nonces taken
- * from the confirmations), and the LTK it is derived from. */
+/* k_lp of the session that carries PAIR_DONE: section 4's derivation
+ * (ble_session_keys(), the one implementation) with session_id = link_id ||
+ * link_id and the nonces taken from the confirmations, and the LTK it is
+ * derived from. */
 static int done_key(const uint8_t k_shared[BLE_SPAKE_HASH_SIZE], uint32_t link_id, uint32_t phone_id,
                     const uint8_t confirm_p[BLE_SPAKE_HASH_SIZE],
                     const uint8_t confirm_v[BLE_SPAKE_HASH_SIZE], uint8_t ltk[BLE_PAIRING_LTK_SIZE],
-                    uint8_t k_lp[32]) {
-        uint8_t info[7 + 4 + 8 + 16 + 16] = { 's', 'e', 's', 's', 'i', 'o', 'n' };
-        uint8_t okm[64];
+                    uint8_t k_lp[BLE_SESSION_KEY_SIZE]) {
+        uint8_t session_id[BLE_SESSION_ID_SIZE];
+        uint8_t k_pl[BLE_SESSION_KEY_SIZE];
         int r;
 
-        put_be32(info + 7, phone_id);
-        put_be32(info + 11, link_id);
-        put_be32(info + 15, link_id);
-        memcpy(info + 19, confirm_p, 16);
-        memcpy(info + 35, confirm_v, 16);
+        put_be32(session_id, link_id);
+        put_be32(session_id + 4, link_id);
         r = ble_pairing_ltk(k_shared, phone_id, ltk);
         if (r >= 0)
-                r = ble_hkdf_sha256((const uint8_t *)ble_salt, sizeof(ble_salt) - 1, ltk,
-                                    BLE_PAIRING_LTK_SIZE, info, sizeof(info), okm, sizeof(okm));
-        if (r >= 0)
-                memcpy(k_lp, okm + 32, 32);
-        OPENSSL_cleanse(okm, sizeof(okm));
+                r = ble_session_keys(ltk, phone_id, session_id, confirm_p, confirm_v, k_pl, k_lp);
+        OPENSSL_cleanse(k_pl, sizeof(k_pl));
         if (r < 0)
                 OPENSSL_cleanse(ltk, BLE_PAIRING_LTK_SIZE);
         return r;
